@@ -1,0 +1,12 @@
+// `npm run bench -- <name> [args]`: runs one benchmark program, which prints its figures.
+
+const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
+  store: () => import('./store.ts'),
+};
+
+const [name, ...args] = process.argv.slice(2);
+if (!name || !(name in benches)) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [args]`);
+  process.exit(2);
+}
+await (await benches[name]()).run(args);
