@@ -5,7 +5,7 @@
 //   arrival, with 1 and with 100 watchers; an event that arrives before the writer has its
 //   acknowledgement counts as 0 (the in-process store publishes before it acknowledges).
 //   The latency from sending the write to receiving the event is printed too.
-// Usage: npm run bench -- store [--quick]
+// Usage: npm run bench -- store [--quick] [--only sqlite|etcd]
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -123,7 +123,8 @@ function better(metric: string, sqlite: number, etcd: number): string {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { quick: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args, options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+  const wanted = (driver: string) => values.only === undefined || values.only === driver;
   const sizes: Sizes = values.quick
     ? { singlePuts: 300, concurrentPuts: 3000, rangeKeys: 10_000, rangeReads: 5, watchPuts: 100 }
     : { singlePuts: 2000, concurrentPuts: 20_000, rangeKeys: 10_000, rangeReads: 20, watchPuts: 500 };
@@ -132,14 +133,18 @@ export async function run(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-'));
   const results: Record<string, Figures> = {};
   try {
-    const sqlite = await openStore(`sqlite://${join(dir, 'bench.db')}?compact-interval=0`);
-    try {
-      console.log('measuring sqlite ...');
-      results.sqlite = await measure(sqlite, sizes);
-    } finally {
-      await sqlite.close();
+    if (wanted('sqlite')) {
+      const sqlite = await openStore(`sqlite://${join(dir, 'bench.db')}?compact-interval=0`);
+      try {
+        console.log('measuring sqlite ...');
+        results.sqlite = await measure(sqlite, sizes);
+      } finally {
+        await sqlite.close();
+      }
     }
-    if (findEtcd()) {
+    if (!wanted('etcd')) {
+      // not asked for
+    } else if (findEtcd()) {
       const etcd = await startEtcd();
       try {
         const store = await openStore(etcd.url);
@@ -159,11 +164,12 @@ export async function run(args: string[]): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const metrics = Object.keys(results.sqlite);
+  const metrics = Object.keys(results.sqlite ?? results.etcd ?? {});
   const rows = metrics.map((m) => {
-    const s = results.sqlite[m];
+    const s = results.sqlite?.[m];
     const e = results.etcd?.[m];
-    return [m, format(m, s), e === undefined ? '-' : format(m, e), e === undefined ? '-' : better(m, s, e)];
+    const cell = (n: number | undefined) => (n === undefined ? '-' : format(m, n));
+    return [m, cell(s), cell(e), s === undefined || e === undefined ? '-' : better(m, s, e)];
   });
   const header = ['metric', 'sqlite', 'etcd', 'sqlite at or above etcd'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
