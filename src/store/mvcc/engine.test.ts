@@ -170,3 +170,20 @@ describe('engine on sqlite: failed commits', () => {
     });
   });
 });
+
+describe('engine on sqlite: background compaction', () => {
+  it('reclaims history in steps while writes go on', async () => {
+    await withEngine(backends[1][1], {}, async (engine) => {
+      const writes = Array.from({ length: 20_000 }, (_, i) => put(engine, `/bg/${i % 100}`, String(i)));
+      const last = Math.max(...(await Promise.all(writes)));
+      await engine.compact(last);
+      let reclaimed = false;
+      const idle = engine.idle().then(() => (reclaimed = true));
+      const during = await put(engine, '/bg/during', 'x');
+      assert.equal(during, last + 1);
+      assert.equal(reclaimed, false, 'the write was acknowledged before reclaiming finished');
+      await idle;
+      assert.equal(engine.stats().historyRows, 101, 'one row per live key is left');
+    });
+  });
+});

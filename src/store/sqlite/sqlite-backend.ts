@@ -14,6 +14,7 @@
 
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
+import { UnavailableError } from '../errors.ts';
 import { isUnbounded } from '../keys.ts';
 import type { KeyValue } from '../store.ts';
 import type { Backend, Cursor, HistoryRows, LeaseRecord, Meta, RangeRows, Row } from '../mvcc/backend.ts';
@@ -59,11 +60,19 @@ export class SqliteBackend implements Backend {
 
   constructor(path: string) {
     this.#db = new DatabaseSync(path);
-    this.#db.exec('PRAGMA locking_mode = EXCLUSIVE');
-    this.#db.exec('PRAGMA journal_mode = WAL');
-    this.#db.exec('PRAGMA synchronous = FULL');
-    this.#db.exec('PRAGMA cache_size = -65536');
-    this.#db.exec(schema);
+    try {
+      this.#db.exec('PRAGMA locking_mode = EXCLUSIVE');
+      this.#db.exec('PRAGMA journal_mode = WAL');
+      this.#db.exec('PRAGMA synchronous = FULL');
+      this.#db.exec('PRAGMA cache_size = -65536');
+      this.#db.exec(schema);
+    } catch (err) {
+      this.#db.close();
+      if (/locked|busy/i.test((err as Error).message)) {
+        throw new UnavailableError(`${path} is in use by another process (only one may open a sqlite store)`, { cause: err });
+      }
+      throw err;
+    }
     const p = (sql: string) => this.#db.prepare(sql);
     this.#s = {
       meta: p(`SELECT name, value FROM meta`),
