@@ -1,6 +1,7 @@
 // Entry point of the `k8ts` command: dispatches to one subcommand per module of cli/.
 
 import { readFileSync } from 'node:fs';
+import { apiserver } from './apiserver.ts';
 import { up } from './up.ts';
 
 interface Subcommand {
@@ -14,6 +15,11 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'Run a whole cluster in this process (k3s-style all in one)',
     usage: up.usage,
     run: up.run,
+  },
+  apiserver: {
+    summary: 'Run the kube-apiserver alone',
+    usage: apiserver.usage,
+    run: apiserver.run,
   },
 };
 

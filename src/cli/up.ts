@@ -1,20 +1,22 @@
 // `k8ts up`: the whole cluster in one process. It runs what exists of the control plane,
 // in dependency order, until SIGINT or SIGTERM, then stops it in reverse order.
 
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-// Layering exception: until the kube-apiserver exists, `up` opens the store itself.
-import { openStore } from '../store/open.ts';
+import { createKubeApiServer } from '../kube-apiserver/server.ts';
+import { log, untilSignal } from './process.ts';
 
 const usage = `Usage: k8ts up [flags]
 
-Runs a cluster in this process, with its state in --data-dir.
+Runs a cluster in this process, with its state in --data-dir, and writes an admin
+kubeconfig to DIR/kubeconfig.yaml.
 
 Flags:
   --data-dir DIR            Where state is kept (default: .k8ts)
   --store URL               Store to use (default: sqlite://DIR/state.db); also etcd://host:port[,...]
   --compact-interval DUR    How often old history is compacted, e.g. 5m; 0 disables (default: 5m)
+  --bind-address ADDR       Address the API server listens on (default: 127.0.0.1)
+  --port PORT               API server port; 0 picks a free one (default: 6443)
   -h, --help                Show this help
 `;
 
@@ -26,34 +28,37 @@ async function run(args: string[]): Promise<number> {
       'data-dir': { type: 'string', default: '.k8ts' },
       store: { type: 'string' },
       'compact-interval': { type: 'string' },
+      'bind-address': { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '6443' },
     },
     strict: true,
   });
   const dataDir = resolve(values['data-dir']);
-  mkdirSync(dataDir, { recursive: true });
-  let url = values.store ?? `sqlite://${dataDir}/state.db`;
-  if (values['compact-interval'] !== undefined && url.startsWith('sqlite://')) {
-    url += `${url.includes('?') ? '&' : '?'}compact-interval=${encodeURIComponent(values['compact-interval'])}`;
+  let storeUrl = values.store ?? `sqlite://${dataDir}/state.db`;
+  if (values['compact-interval'] !== undefined && storeUrl.startsWith('sqlite://')) {
+    storeUrl += `${storeUrl.includes('?') ? '&' : '?'}compact-interval=${encodeURIComponent(values['compact-interval'])}`;
   }
-  const store = await openStore(url);
-  const { revision } = await store.range(new TextEncoder().encode('/'), { countOnly: true });
-  log(`store ready: ${redact(url)} at revision ${revision}`);
-  log(`ready in ${Math.round(performance.now() - started)} ms; stop with Ctrl-C`);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: invalid port ${values.port}`);
 
-  // Nothing else holds the event loop open while the store is all there is.
-  const keepAlive = setInterval(() => {}, 2 ** 30);
-  const signal = await new Promise<string>((done) => {
-    for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => done(s));
+  const apiserver = createKubeApiServer({
+    dataDir,
+    storeUrl,
+    bindAddress: values['bind-address'],
+    port,
+    log: (m) => log('kube-apiserver', m),
   });
-  clearInterval(keepAlive);
-  log(`${signal}: shutting down`);
-  await store.close();
-  log('stopped');
-  return 0;
-}
+  await apiserver.start();
+  log('up', `store: ${redact(storeUrl)}`);
+  log('up', `kube-apiserver: ${apiserver.url}`);
+  log('up', `kubeconfig: ${apiserver.kubeconfigPath}  (export KUBECONFIG=${apiserver.kubeconfigPath})`);
+  log('up', `ready in ${Math.round(performance.now() - started)} ms; stop with Ctrl-C`);
 
-function log(message: string): void {
-  process.stdout.write(`${new Date().toISOString()} k8ts up: ${message}\n`);
+  const signal = await untilSignal();
+  log('up', `${signal}: shutting down`);
+  await apiserver.close();
+  log('up', 'stopped');
+  return 0;
 }
 
 /** Leaves credentials out of URLs that are printed. */

@@ -19,6 +19,7 @@ it('k8ts --help lists the subcommands', () => {
   assert.equal(r.status, 0);
   assert.match(r.stdout, /Usage: k8ts <command>/);
   assert.match(r.stdout, /^\s+up\s+Run a whole cluster/m);
+  assert.match(r.stdout, /^\s+apiserver\s+Run the kube-apiserver alone/m);
 });
 
 it('an unknown subcommand fails with the help text', () => {
@@ -27,10 +28,10 @@ it('an unknown subcommand fails with the help text', () => {
   assert.match(r.stderr, /unknown command "frobnicate"/);
 });
 
-it('k8ts up starts on an embedded store, reports ready, and stops cleanly on SIGTERM', async () => {
+it('k8ts up serves the API on an embedded store, writes a kubeconfig, and stops cleanly on SIGTERM', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-up-'));
   dirs.push(dir);
-  const child = spawn(process.execPath, [bin, 'up', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'up', '--data-dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -42,8 +43,10 @@ it('k8ts up starts on an embedded store, reports ready, and stops cleanly on SIG
       assert.equal(child.exitCode, null, `k8ts up exited early: ${output}`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    assert.match(output, /store ready: sqlite:\/\/.*state\.db at revision 0/);
+    assert.match(output, /store: sqlite:\/\/.*state\.db/);
+    assert.match(output, /kube-apiserver: https:\/\/127\.0\.0\.1:\d+/);
     assert.ok(existsSync(join(dir, 'state.db')));
+    assert.ok(existsSync(join(dir, 'kubeconfig.yaml')));
     child.kill('SIGTERM');
     assert.equal(await exited, 0, output);
     assert.match(output, /stopped/);

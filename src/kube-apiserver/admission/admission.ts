@@ -1,0 +1,117 @@
+// Admission: checks and defaults that need the rest of the cluster, run on creates before
+// the object is stored (upstream's NamespaceLifecycle, ServiceAccount and
+// DefaultTolerationSeconds plugins, in that order).
+
+import type { KubeObject } from '../../api/kind.ts';
+import { notFound, StatusError } from '../../machinery/status.ts';
+import type { RequestContext } from '../handlers/context.ts';
+import type { ApiResource } from '../registry/resources.ts';
+
+/** Namespaces that always exist and cannot be deleted. */
+export const immortalNamespaces = new Set(['default', 'kube-system', 'kube-public']);
+
+export async function admitCreate(ctx: RequestContext, resource: ApiResource, namespace: string, object: KubeObject): Promise<void> {
+  if (resource.namespaced) await namespaceLifecycle(ctx, resource, namespace, object);
+  if (resource.group === '' && resource.resource === 'pods') {
+    serviceAccount(object);
+    defaultTolerationSeconds(object);
+  }
+  if (resource.group === '' && resource.resource === 'services') {
+    const services = ctx.server.storeFor(resource);
+    await services.cache.start();
+    ctx.server.serviceAllocator.allocate(object, services.cache.list());
+  }
+}
+
+async function namespaceLifecycle(ctx: RequestContext, resource: ApiResource, namespace: string, object: KubeObject): Promise<void> {
+  const namespaces = ctx.server.registry.get('', 'v1', 'namespaces');
+  if (!namespaces) return;
+  let ns: KubeObject;
+  try {
+    ns = await ctx.server.storeFor(namespaces).get('', namespace);
+  } catch (err) {
+    if (err instanceof StatusError && err.reason === 'NotFound') throw notFound({ group: '', resource: 'namespaces' }, namespace);
+    throw err;
+  }
+  const terminating = ns.metadata?.deletionTimestamp !== undefined || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating';
+  if (terminating) {
+    const name = object.metadata?.name ?? object.metadata?.generateName ?? '';
+    const what = resource.group ? `${resource.resource}.${resource.group}` : resource.resource;
+    throw new StatusError(403, 'Forbidden', `${what} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
+      name,
+      group: resource.group || undefined,
+      kind: resource.resource,
+      causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+    });
+  }
+}
+
+function serviceAccount(pod: KubeObject): void {
+  const spec = (pod.spec ??= {}) as { serviceAccountName?: string; serviceAccount?: string };
+  if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
+  spec.serviceAccount = spec.serviceAccountName;
+}
+
+interface Toleration {
+  key?: string;
+  operator?: string;
+  effect?: string;
+  tolerationSeconds?: number;
+}
+
+/** Pods tolerate an unreachable or not-ready node for 300 s unless they say otherwise. */
+function defaultTolerationSeconds(pod: KubeObject): void {
+  const spec = (pod.spec ??= {}) as { tolerations?: Toleration[] };
+  const tolerations = (spec.tolerations ??= []);
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    const covered = tolerations.some((t) => (t.key === key || (t.key === undefined && t.operator === 'Exists')) && (t.effect === undefined || t.effect === 'NoExecute'));
+    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+  }
+}
+
+/** Runs on updates of the main resource, inside the update's retry loop. */
+export function admitUpdate(ctx: RequestContext, resource: ApiResource, object: KubeObject, old: KubeObject): void {
+  if (resource.group === '' && resource.resource === 'services') {
+    const spec = (object.spec ??= {}) as ServiceSpec;
+    const was = (old.spec ?? {}) as ServiceSpec;
+    dropTypeDependentFields(spec, was);
+    // An update that leaves the cluster IP out keeps the allocated one, as upstream.
+    if (!spec.clusterIP && was.clusterIP && spec.type !== 'ExternalName') {
+      spec.clusterIP = was.clusterIP;
+      spec.clusterIPs = was.clusterIPs;
+    }
+    ctx.server.serviceAllocator.allocateNodePorts(object, ctx.server.storeFor(resource).cache.list());
+  }
+}
+
+interface ServiceSpec {
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ports?: { port?: number; nodePort?: number }[];
+  externalTrafficPolicy?: string;
+  healthCheckNodePort?: number;
+  allocateLoadBalancerNodePorts?: boolean;
+  loadBalancerClass?: string;
+}
+
+/**
+ * A service that stops being externally reachable loses the fields that only made sense
+ * before (node ports, traffic policy), unless the update set them anew: upstream's
+ * dropTypeDependentFields, which lets `kubectl patch -p '{"spec":{"type":"ClusterIP"}}'` work.
+ */
+function dropTypeDependentFields(spec: ServiceSpec, was: ServiceSpec): void {
+  const external = (t: string | undefined) => t === 'NodePort' || t === 'LoadBalancer';
+  if (external(was.type) && !external(spec.type)) {
+    for (const port of spec.ports ?? []) {
+      const before = was.ports?.find((p) => p.port === port.port);
+      if (before && port.nodePort === before.nodePort) delete port.nodePort;
+    }
+    if (spec.externalTrafficPolicy === was.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+    if (spec.healthCheckNodePort === was.healthCheckNodePort) delete spec.healthCheckNodePort;
+  }
+  if (was.type === 'LoadBalancer' && spec.type !== 'LoadBalancer') {
+    if (spec.allocateLoadBalancerNodePorts === was.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
+    if (spec.loadBalancerClass === was.loadBalancerClass) delete spec.loadBalancerClass;
+  }
+}

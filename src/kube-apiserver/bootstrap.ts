@@ -1,0 +1,42 @@
+// What every cluster has from its first start: the default namespaces and the `kubernetes`
+// service in `default` pointing at the API server. Created if missing, never overwritten.
+
+import { StatusError } from '../machinery/status.ts';
+import type { ServerContext } from './handlers/context.ts';
+import type { KubeObject } from '../api/kind.ts';
+
+export const defaultNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** Creates what is missing; `serviceIP` is the first address of the service range, as upstream. */
+export async function bootstrap(ctx: ServerContext, options: { apiServerPort: number; now: number; serviceIP: string }): Promise<void> {
+  const ensure = async (group: string, version: string, resource: string, namespace: string, object: KubeObject, trusted = false) => {
+    const r = ctx.registry.get(group, version, resource);
+    if (!r) return;
+    try {
+      await ctx.storeFor(r).create(namespace, object, { now: options.now, trusted });
+    } catch (err) {
+      if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
+    }
+  };
+  for (const name of defaultNamespaces) {
+    await ensure('', 'v1', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  await ensure('', 'v1', 'services', 'default', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: options.serviceIP,
+      clusterIPs: [options.serviceIP],
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: options.apiServerPort }],
+      sessionAffinity: 'None',
+    },
+  });
+  await ensure('', 'v1', 'endpoints', 'default', {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: options.apiServerPort, protocol: 'TCP' }] }],
+  }, true);
+}

@@ -1,0 +1,17 @@
+// The built-in resources: every kind of src/api, plus the subresources served by code
+// here rather than by the generic store (pods/binding, pods/eviction).
+
+import { builtinKinds } from '../api/builtin.ts';
+import type { KindDefinition } from '../api/kind.ts';
+import { toApiResource, type ApiResource, type SubresourceInfo } from './registry/resources.ts';
+
+const extraSubresources: Record<string, SubresourceInfo[]> = {
+  '/pods': [
+    { name: 'binding', kind: 'Binding', verbs: ['create'] },
+    { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
+  ],
+};
+
+export function builtinResources(kinds: KindDefinition[] = builtinKinds()): ApiResource[] {
+  return kinds.map((def) => toApiResource(def, extraSubresources[`${def.group}/${def.resource}`] ?? []));
+}

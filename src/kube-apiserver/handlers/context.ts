@@ -1,0 +1,32 @@
+// What every request handler is given.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../../machinery/clock.ts';
+import type { Authorizer } from '../auth/authorizer.ts';
+import type { UserInfo } from '../auth/user.ts';
+import type { RequestInfo } from '../http/request-info.ts';
+import type { ResourceStore } from '../registry/resource-store.ts';
+import type { ApiResource, ResourceRegistry } from '../registry/resources.ts';
+import type { ServiceAllocator } from '../registry/service-allocator.ts';
+
+export interface ServerContext {
+  registry: ResourceRegistry;
+  clock: Clock;
+  authorizer: Authorizer;
+  serviceAllocator: ServiceAllocator;
+  /** The registry store serving a resource. */
+  storeFor(resource: ApiResource): ResourceStore;
+  /** Stops long-running requests (watches) when the server shuts down. */
+  signal: AbortSignal;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  info: RequestInfo;
+  user: UserInfo;
+  server: ServerContext;
+  /** Warning headers to send (field validation, deprecations). */
+  warnings: string[];
+}
