@@ -1,6 +1,7 @@
 // `npm run bench -- <name> [args]`: runs one benchmark program, which prints its figures.
 
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
+  apiserver: () => import('./apiserver.ts'),
   store: () => import('./store.ts'),
 };
 

@@ -242,11 +242,24 @@ async function servePatch(ctx: RequestContext, resource: ApiResource, store: Res
   }
   const mode = fieldValidation(ctx);
   const patch = decodeBody(await readBody(ctx.req), type);
+  // Server-side apply creates what does not exist yet; other patches need an object.
+  const apply = type === 'application/apply-patch+yaml' && subresource === '';
+  if (apply) {
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('an applied configuration must be an object');
+    checkTypeMeta(resource, patch as KubeObject);
+    checkNamespace(resource, patch as KubeObject, namespace);
+  }
   const { object: updated, created } = await store.update(
     namespace,
     ctx.info.name,
-    (current) => {
-      if (!current) throw notFound(resource.gr, ctx.info.name);
+    async (current) => {
+      if (!current) {
+        if (!apply) throw notFound(resource.gr, ctx.info.name);
+        const fresh = structuredClone(patch) as KubeObject;
+        checkFields(ctx, resource, fresh, mode);
+        await admitCreate(ctx, resource, namespace, fresh);
+        return fresh;
+      }
       const patched = applyPatch(type, current, patch, resource) as KubeObject;
       if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patched object must be a JSON object');
       checkTypeMeta(resource, patched);
@@ -254,7 +267,7 @@ async function servePatch(ctx: RequestContext, resource: ApiResource, store: Res
       if (subresource === '') admitUpdate(ctx, resource, patched, current);
       return patched;
     },
-    { subresource, dryRun: dryRun(ctx), now: ctx.server.clock.now() },
+    { subresource, createIfMissing: apply, dryRun: dryRun(ctx), now: ctx.server.clock.now() },
   );
   respondObject(ctx, resource, created ? 201 : 200, updated);
 }
