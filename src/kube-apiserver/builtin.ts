@@ -1,5 +1,5 @@
 // The built-in resources: every kind of src/api, plus the subresources served by code
-// here rather than by the generic store (pods/binding, pods/eviction).
+// here rather than by the generic store (pods/binding, pods/eviction, serviceaccounts/token).
 
 import { builtinKinds } from '../api/builtin.ts';
 import type { KindDefinition } from '../api/kind.ts';
@@ -10,6 +10,7 @@ const extraSubresources: Record<string, SubresourceInfo[]> = {
     { name: 'binding', kind: 'Binding', verbs: ['create'] },
     { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
   ],
+  '/serviceaccounts': [{ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }],
 };
 
 export function builtinResources(kinds: KindDefinition[] = builtinKinds()): ApiResource[] {

@@ -19,6 +19,7 @@ import { forbidden, StatusError, unauthorized } from '../machinery/status.ts';
 import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { mastersAuthorizer, type Authorizer } from './auth/authorizer.ts';
+import { ServiceAccountTokens, serviceAccountUser } from './auth/service-account-tokens.ts';
 import type { UserInfo } from './auth/user.ts';
 import { bootstrap } from './bootstrap.ts';
 import { builtinResources } from './builtin.ts';
@@ -95,7 +96,9 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
   readyPromise.catch(() => {});
   const kubeconfigPath = join(options.dataDir, 'kubeconfig.yaml');
 
+  const tokens = new ServiceAccountTokens(join(options.dataDir, 'pki', 'sa.key'));
   const context: ServerContext = {
+    tokens,
     registry,
     clock,
     authorizer: options.authorizer ?? mastersAuthorizer,
@@ -124,7 +127,7 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
         code = serveHealth(path, res);
         return;
       }
-      const user = authenticate(req);
+      const user = impersonate(await authenticate(req), req);
       const ctx: RequestContext = { req, res, url, info, user, server: context, warnings: [] };
       await route(ctx, path);
       code = res.statusCode;
@@ -158,9 +161,36 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
     return code;
   }
 
-  function authenticate(req: IncomingMessage): UserInfo {
+  /** Impersonate-User / Impersonate-Group (kubectl --as / --as-group), for those allowed to. */
+  function impersonate(user: UserInfo, req: IncomingMessage): UserInfo {
+    const as = req.headers['impersonate-user'];
+    if (typeof as !== 'string' || as === '') return user;
+    const decision = context.authorizer.authorize({ user, verb: 'impersonate', group: '', resource: 'users', name: as });
+    if (!decision.allowed) throw forbidden({ group: '', resource: 'users' }, as, user.name, 'impersonate', decision.reason);
+    const groups = req.headersDistinct['impersonate-group'] ?? [];
+    const serviceAccount = /^system:serviceaccount:([^:]+):/.exec(as);
+    const implied = serviceAccount ? ['system:serviceaccounts', `system:serviceaccounts:${serviceAccount[1]}`] : [];
+    return { name: as, groups: [...new Set([...groups, ...implied, 'system:authenticated'])] };
+  }
+
+  /** Client certificate first, then a service account bearer token; nothing else is accepted. */
+  async function authenticate(req: IncomingMessage): Promise<UserInfo> {
     const fromCert = userFromTLSSocket(req.socket as TLSSocket);
     if (fromCert) return { name: fromCert.user, groups: [...fromCert.groups, 'system:authenticated'] };
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer) {
+      const claims = tokens.verify(bearer, Math.floor(clock.now() / 1000));
+      const accounts = registry.get('', 'v1', 'serviceaccounts');
+      if (claims && accounts) {
+        const { namespace, serviceaccount } = claims['kubernetes.io'];
+        try {
+          const sa = await context.storeFor(accounts).get(namespace, serviceaccount.name);
+          if (sa.metadata?.uid === serviceaccount.uid) return serviceAccountUser(claims);
+        } catch {
+          // deleted: the token is no longer valid
+        }
+      }
+    }
     throw unauthorized();
   }
 
@@ -214,7 +244,7 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
       namespace: info.namespace,
       name: info.name,
     });
-    if (!decision.allowed) throw forbidden(resource.gr, info.name, ctx.user.name, info.verb, decision.reason);
+    if (!decision.allowed) throw forbidden(resource.gr, info.name, ctx.user.name, info.verb, decision.reason, info.namespace);
     await serveResource(ctx, resource);
   }
 

@@ -91,9 +91,10 @@ export function unauthorized(message = 'Unauthorized'): StatusError {
   return new StatusError(401, 'Unauthorized', message);
 }
 
-export function forbidden(gr: GroupResource, name: string, user: string, verb: string, why: string): StatusError {
+export function forbidden(gr: GroupResource, name: string, user: string, verb: string, why: string, namespace = ''): StatusError {
   const target = name ? `${qualified(gr)} "${name}"` : qualified(gr);
-  return new StatusError(403, 'Forbidden', `${target} is forbidden: User "${user}" cannot ${verb} resource "${gr.resource}" in API group "${gr.group}"${why ? `: ${why}` : ''}`, {
+  const where = namespace ? ` in the namespace "${namespace}"` : '';
+  return new StatusError(403, 'Forbidden', `${target} is forbidden: User "${user}" cannot ${verb} resource "${gr.resource}" in API group "${gr.group}"${where}${why ? `: ${why}` : ''}`, {
     name: name || undefined,
     group: gr.group || undefined,
     kind: gr.resource,

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../machinery/clock.ts';
 import type { Authorizer } from '../auth/authorizer.ts';
+import type { ServiceAccountTokens } from '../auth/service-account-tokens.ts';
 import type { UserInfo } from '../auth/user.ts';
 import type { RequestInfo } from '../http/request-info.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
@@ -14,6 +15,7 @@ export interface ServerContext {
   clock: Clock;
   authorizer: Authorizer;
   serviceAllocator: ServiceAllocator;
+  tokens: ServiceAccountTokens;
   /** The registry store serving a resource. */
   storeFor(resource: ApiResource): ResourceStore;
   /** Stops long-running requests (watches) when the server shuts down. */

@@ -15,6 +15,7 @@ import type { RequestContext } from './context.ts';
 import { applyPatch, patchTypes } from './patch.ts';
 import { serveBinding, serveEviction } from './pod-subresources.ts';
 import { reviewResources, serveReview } from './reviews.ts';
+import { serveTokenRequest } from './token-request.ts';
 import { getScale, scaleToReplicas } from './scale.ts';
 import { parseIncludeObject, partialObjectMetadata, table } from './table.ts';
 import { serveWatch } from './watch.ts';
@@ -68,6 +69,9 @@ async function serveSubresource(ctx: RequestContext, resource: ApiResource, stor
     if (info.verb === 'get') return writeJsonObject(ctx, 200, getScale(resource, await store.get(namespace, info.name)));
     if (info.verb === 'update' || info.verb === 'patch') return serveScaleWrite(ctx, resource, store, namespace);
   }
+  if (resource.group === '' && resource.resource === 'serviceaccounts' && sub === 'token' && info.verb === 'create') {
+    return serveTokenRequest(ctx, store, namespace);
+  }
   if (resource.group === '' && resource.resource === 'pods' && info.verb === 'create') {
     if (sub === 'binding') return serveBinding(ctx, store, namespace);
     if (sub === 'eviction') {
@@ -109,8 +113,12 @@ async function serveList(ctx: RequestContext, resource: ApiResource, store: Reso
   const output = negotiateObject(ctx.req.headers.accept, true);
   const filter = selection(resource, q.get('labelSelector'), q.get('fieldSelector'));
   const limit = q.get('limit');
+  // Built-in kinds are stored in the version they are served in; custom resources may not be.
+  const builtin = !resource.group.includes('.') || resource.group.endsWith('.k8s.io');
+  const raw = builtin && output.as === 'object' && output.format === 'json';
   const result = await store.list(namespace, {
     filter,
+    raw,
     limit: limit ? parseNonNegative('limit', limit) : undefined,
     continue: q.get('continue') ?? undefined,
     resourceVersion: q.get('resourceVersion') ?? undefined,
@@ -130,6 +138,12 @@ async function serveList(ctx: RequestContext, resource: ApiResource, store: Reso
       items: result.items.map((o) => partialObjectMetadata(o, output.version)),
     };
     writeBody(ctx.res, 200, body, 'json', output.contentType);
+  } else if (result.rawItems) {
+    // Objects straight from the store, each already JSON: no decode and re-encode.
+    const head = JSON.stringify({ kind: resource.listKind, apiVersion: resource.apiVersion, metadata: listMeta }).slice(0, -1);
+    const text = `${head},"items":[${result.rawItems.join(',')}]}`;
+    ctx.res.writeHead(200, { 'Content-Type': output.contentType, 'Content-Length': Buffer.byteLength(text) });
+    ctx.res.end(text);
   } else {
     const body = { kind: resource.listKind, apiVersion: resource.apiVersion, metadata: listMeta, items: result.items };
     writeBody(ctx.res, 200, body, output.format, output.contentType);

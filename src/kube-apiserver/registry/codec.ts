@@ -8,13 +8,23 @@ import type { KeyValue } from '../../store/store.ts';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+// Objects are written with metadata first, so a list can be served without decoding each
+// object: its resourceVersion is spliced in right after the opening `{"metadata":{`.
+const metadataOpening = '{"metadata":{';
+
 export function encodeObject(object: KubeObject): Uint8Array {
-  const meta = object.metadata;
-  if (meta && 'resourceVersion' in meta) {
-    const { resourceVersion: _rv, ...rest } = meta;
-    return encoder.encode(JSON.stringify({ ...object, metadata: rest }));
-  }
-  return encoder.encode(JSON.stringify(object));
+  const { resourceVersion: _rv, ...meta } = object.metadata ?? {};
+  const { metadata: _m, ...rest } = object;
+  return encoder.encode(JSON.stringify({ metadata: meta, ...rest }));
+}
+
+/** The stored JSON with its resourceVersion, without parsing it; undefined if not in our layout. */
+export function rawWithVersion(value: Uint8Array, revision: number): string | undefined {
+  const json = decoder.decode(value);
+  if (!json.startsWith(metadataOpening)) return undefined;
+  const at = metadataOpening.length;
+  const field = `"resourceVersion":"${revision}"`;
+  return `${json.slice(0, at)}${field}${json[at] === '}' ? '' : ','}${json.slice(at)}`;
 }
 
 export function decodeObject(kv: KeyValue): KubeObject {

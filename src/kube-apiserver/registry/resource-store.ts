@@ -8,9 +8,9 @@ import type { StatusCause } from '../../machinery/status.ts';
 import { alreadyExists, badRequest, conflict, gone, invalid, modifiedConflictDetail, notFound, StatusError } from '../../machinery/status.ts';
 import { generateName, nameIsDNSSubdomain, validateObjectMeta } from '../../machinery/validation.ts';
 import { CompactedError, FutureRevisionError } from '../../store/errors.ts';
-import { bytes, prefixEnd, successor, text } from '../../store/keys.ts';
+import { bytes, prefixEnd, successor, text as keyText } from '../../store/keys.ts';
 import type { KeyValue, Store } from '../../store/store.ts';
-import { decodeObject, encodeObject } from './codec.ts';
+import { decodeObject, encodeObject, rawWithVersion } from './codec.ts';
 import { deepEqual, fillForCreate, preserveForUpdate, timestamp } from './object-meta.ts';
 import type { ApiResource } from './resources.ts';
 import type { ObjectFilter } from './selection.ts';
@@ -42,6 +42,8 @@ export interface DeleteOptions extends WriteOptions {
 
 export interface ListOptions {
   filter?: ObjectFilter;
+  /** Return the items as JSON text (`rawItems`), skipping decoding where possible. */
+  raw?: boolean;
   limit?: number;
   continue?: string;
   resourceVersion?: string;
@@ -50,6 +52,8 @@ export interface ListOptions {
 
 export interface ListResult {
   items: KubeObject[];
+  /** With `raw`: the items as JSON text, in order (then `items` is empty). */
+  rawItems?: string[];
   resourceVersion: string;
   continue?: string;
   remainingItemCount?: number;
@@ -246,6 +250,8 @@ export class ResourceStore {
     const end = prefixEnd(bytes(prefix));
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     const items: KubeObject[] = [];
+    const raw = options.raw && !options.filter ? ([] as string[]) : undefined;
+    const done = (result: ListResult): ListResult => (raw ? { ...result, items: [], rawItems: raw } : result);
     let start = from.start ? bytes(from.start) : bytes(prefix);
     let revision = from.rv;
     const chunk = limit > 0 ? Math.max(limit, 100) : 0;
@@ -266,19 +272,25 @@ export class ResourceStore {
       }
       if (revision === 0) revision = r.revision;
       for (let i = 0; i < r.kvs.length; i++) {
-        const object = decodeObject(r.kvs[i]);
-        if (options.filter && !options.filter(object)) continue;
-        items.push(object);
-        if (limit > 0 && items.length === limit) {
+        const kv = r.kvs[i];
+        const text = raw ? rawWithVersion(kv.value, kv.modRevision) : undefined;
+        if (raw) raw.push(text ?? JSON.stringify(decodeObject(kv)));
+        else {
+          const object = decodeObject(kv);
+          if (options.filter && !options.filter(object)) continue;
+          items.push(object);
+        }
+        const count = raw ? raw.length : items.length;
+        if (limit > 0 && count === limit) {
           const moreHere = i < r.kvs.length - 1 || r.more;
-          if (!moreHere) return { items, resourceVersion: String(revision) };
-          const next = text(successor(r.kvs[i].key));
+          if (!moreHere) return done({ items, resourceVersion: String(revision) });
+          const next = keyText(successor(kv.key));
           const result: ListResult = { items, resourceVersion: String(revision), continue: encodeContinue(revision, next) };
           if (!options.filter) result.remainingItemCount = r.count - (i + 1);
-          return result;
+          return done(result);
         }
       }
-      if (!r.more || r.kvs.length === 0) return { items, resourceVersion: String(revision) };
+      if (!r.more || r.kvs.length === 0) return done({ items, resourceVersion: String(revision) });
       start = successor(r.kvs[r.kvs.length - 1].key);
     }
   }
