@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { kubectlPath, startCluster, type Cluster } from '../support/k8ts-cluster.ts';
@@ -246,6 +246,25 @@ describe('kubectl 1.33: writes', () => {
     } finally {
       watch.kill();
     }
+  });
+
+  it('service account tokens authenticate; impersonation is authorized', async () => {
+    await ok(['create', 'serviceaccount', 'robot']);
+    const token = (await ok(['create', 'token', 'robot', '--duration=1h'])).trim();
+    assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const ca = /certificate-authority-data: (\S+)/.exec(readFileSync(cluster.kubeconfig, 'utf8'))![1];
+    const tokenConfig = (t: string) => {
+      const path = join(cluster.dataDir, `token-${t.length}.yaml`);
+      writeFileSync(path, `apiVersion: v1\nkind: Config\nclusters: [{name: k, cluster: {server: "${cluster.url}", certificate-authority-data: ${ca}}}]\nusers: [{name: u, user: {token: "${t}"}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\ncurrent-context: c\n`);
+      return path;
+    };
+    const asRobot = await cluster.kubectl(['--kubeconfig', tokenConfig(token), 'get', 'pods']);
+    assert.notEqual(asRobot.code, 0);
+    assert.match(asRobot.stderr, /User "system:serviceaccount:default:robot" cannot list resource "pods"/, 'a valid token authenticates (then RBAC-less authorization denies)');
+    const bogus = await cluster.kubectl(['--kubeconfig', tokenConfig('not-a-token'), 'get', 'pods']);
+    assert.match(bogus.stderr, /Unauthorized|must be logged in/);
+    const canI = await cluster.kubectl(['auth', 'can-i', 'list', 'pods', '--as=system:serviceaccount:default:robot']);
+    assert.deepEqual([canI.code, canI.stdout], [1, 'no\n'], 'the review is made as the impersonated account');
   });
 
   it('auth can-i and explain', async () => {
