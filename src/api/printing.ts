@@ -15,36 +15,9 @@ export const containersColumn: ColumnDefinition = { name: 'Containers', type: 's
 
 export const imagesColumn: ColumnDefinition = { name: 'Images', type: 'string', priority: 1, description: 'Images referenced by each container in the template.' };
 
-/** A duration in milliseconds as HumanDuration prints it: "45s", "5m3s", "3h10m", "2d4h", "3y12d". */
-export function humanDuration(ms: number): string {
-  const seconds = Math.trunc(ms / 1000);
-  if (seconds < -1) return '<invalid>';
-  if (seconds < 0) return '0s';
-  if (seconds < 60 * 2) return `${seconds}s`;
-  const minutes = Math.trunc(seconds / 60);
-  if (minutes < 10) {
-    const s = seconds % 60;
-    return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
-  }
-  if (minutes < 60 * 3) return `${minutes}m`;
-  const hours = Math.trunc(minutes / 60);
-  if (hours < 8) {
-    const m = minutes % 60;
-    return m === 0 ? `${hours}h` : `${hours}h${m}m`;
-  }
-  if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) {
-    const h = hours % 24;
-    return h === 0 ? `${Math.trunc(hours / 24)}d` : `${Math.trunc(hours / 24)}d${h}h`;
-  }
-  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24)}d`;
-  if (hours < 24 * 365 * 8) {
-    const days = Math.trunc(hours / 24) % 365;
-    const years = Math.trunc(hours / 24 / 365);
-    return days === 0 ? `${years}y` : `${years}y${days}d`;
-  }
-  return `${Math.trunc(hours / 24 / 365)}y`;
-}
+import { humanDuration } from '../machinery/duration.ts';
+
+export { humanDuration };
 
 /** Parses an RFC 3339 timestamp; undefined when absent or unparseable. */
 export function parseTime(value: unknown): number | undefined {
