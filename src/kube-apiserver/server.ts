@@ -23,6 +23,7 @@ import { ServiceAccountTokens, serviceAccountUser } from './auth/service-account
 import type { UserInfo } from './auth/user.ts';
 import { bootstrap } from './bootstrap.ts';
 import { builtinResources } from './builtin.ts';
+import { createCrdController } from './apiextensions/crd-controller.ts';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/discovery.ts';
 import type { RequestContext, ServerContext } from './handlers/context.ts';
 import { serveResource } from './handlers/resource.ts';
@@ -115,6 +116,8 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
       return rs;
     },
   };
+  // Custom resources: serves what CustomResourceDefinitions define (apiextensions/).
+  const crdController = createCrdController(context, { log });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -285,6 +288,7 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
         user: 'kubernetes-admin',
       });
       await bootstrap(context, { apiServerPort: address.port, now: clock.now(), serviceIP: context.serviceAllocator.firstIP });
+      await crdController.start();
       ready = true;
       log(`serving on ${url}`);
       resolveReady();
@@ -314,6 +318,7 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
     closing ??= (async () => {
       ready = false;
       stopping.abort();
+      crdController.close();
       for (const rs of stores.values()) rs.cache.close();
       if (server) {
         const s = server;

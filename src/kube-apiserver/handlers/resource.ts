@@ -114,7 +114,7 @@ async function serveList(ctx: RequestContext, resource: ApiResource, store: Reso
   const filter = selection(resource, q.get('labelSelector'), q.get('fieldSelector'));
   const limit = q.get('limit');
   // Built-in kinds are stored in the version they are served in; custom resources may not be.
-  const builtin = !resource.group.includes('.') || resource.group.endsWith('.k8s.io');
+  const builtin = !resource.customResource && (!resource.group.includes('.') || resource.group.endsWith('.k8s.io'));
   const raw = builtin && output.as === 'object' && output.format === 'json';
   const result = await store.list(namespace, {
     filter,
@@ -174,8 +174,10 @@ function fieldValidation(ctx: RequestContext): FieldValidation {
 /** Prunes unknown fields from a decoded body, warning or failing as fieldValidation asks. */
 function checkFields(ctx: RequestContext, resource: ApiResource, object: KubeObject, mode: FieldValidation): void {
   const problems = pruneAndCheck(object, resource.def.schema);
-  if (problems.wrongType.length > 0) {
-    throw badRequest(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: ${problems.wrongType.join(', ')}`);
+  // Custom resources: a mistyped field outside metadata is the schema validation's 422, as upstream.
+  const wrongType = resource.customResource ? problems.wrongType.filter((p) => p.startsWith('metadata')) : problems.wrongType;
+  if (wrongType.length > 0) {
+    throw badRequest(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: ${wrongType.join(', ')}`);
   }
   if (problems.unknown.length === 0 || mode === 'Ignore') return;
   if (mode === 'Strict') {

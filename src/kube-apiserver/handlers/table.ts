@@ -5,7 +5,8 @@
 import type { ColumnDefinition, KubeObject } from '../../api/kind.ts';
 import type { ApiResource } from '../registry/resources.ts';
 
-const nameColumn: ColumnDefinition = {
+/** Upstream's Name column (also the first column of custom resources' tables). */
+export const nameColumn: ColumnDefinition = {
   name: 'Name',
   type: 'string',
   format: 'name',

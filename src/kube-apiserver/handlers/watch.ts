@@ -91,13 +91,13 @@ export async function serveWatch(ctx: RequestContext, resource: ApiResource, sto
   stop.signal.addEventListener('abort', () => watcher.close());
 
   try {
-    for (const object of snapshot) send('ADDED', object);
+    for (const object of snapshot) send('ADDED', store.served(object));
     if (sendInitialEvents && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
     for await (const batch of watcher.events) {
       for (const event of batch) {
         const type = eventType(event, matches);
         if (!type) continue;
-        if (!send(type, type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED' ? event.object : event.object)) {
+        if (!send(type, store.served(event.object))) {
           await new Promise<void>((resolve) => {
             res.once('drain', resolve);
             stop.signal.addEventListener('abort', () => resolve(), { once: true });

@@ -87,7 +87,25 @@ export class ResourceStore {
   async get(namespace: string, name: string): Promise<KubeObject> {
     const kv = await this.#read(namespace, name);
     if (!kv) throw notFound(this.resource.gr, name);
-    return decodeObject(kv);
+    return this.#decode(kv);
+  }
+
+  /**
+   * An object as read from the store or the watch cache, in this resource's version: custom
+   * resources are stored in one version and served in all (only apiVersion differs).
+   */
+  served(object: KubeObject): KubeObject {
+    if (!this.resource.customResource || object.apiVersion === this.resource.apiVersion) return object;
+    return { ...object, apiVersion: this.resource.apiVersion };
+  }
+
+  #decode(kv: KeyValue): KubeObject {
+    return this.served(decodeObject(kv));
+  }
+
+  #encode(object: KubeObject): Uint8Array {
+    const storage = this.resource.customResource?.storageApiVersion;
+    return encodeObject(storage && object.apiVersion !== storage ? { ...object, apiVersion: storage } : object);
   }
 
   async create(namespace: string, input: KubeObject, options: WriteOptions): Promise<KubeObject> {
@@ -108,7 +126,7 @@ export class ResourceStore {
       return object;
     }
     const key = bytes(this.key(namespace, meta.name!));
-    const r = await this.#store.txn({ compare: [{ key, modRevision: 0 }], success: [{ type: 'put', key, value: encodeObject(object) }] });
+    const r = await this.#store.txn({ compare: [{ key, modRevision: 0 }], success: [{ type: 'put', key, value: this.#encode(object) }] });
     if (!r.succeeded) throw alreadyExists(this.resource.gr, meta.name!);
     meta.resourceVersion = String(r.revision);
     return object;
@@ -123,7 +141,7 @@ export class ResourceStore {
     const key = bytes(this.key(namespace, name));
     for (let attempt = 0; ; attempt++) {
       const kv = await this.#read(namespace, name);
-      const current = kv ? decodeObject(kv) : undefined;
+      const current = kv ? this.#decode(kv) : undefined;
       const proposed = structuredClone(await tryUpdate(current ? structuredClone(current) : undefined));
       const meta = (proposed.metadata ??= {});
       if (meta.name !== undefined && meta.name !== name) {
@@ -153,7 +171,7 @@ export class ResourceStore {
         if (deleted) return { object: current, created: false };
       } else {
         if (options.dryRun) return { object: next, created: false };
-        const r = await this.#store.txn({ compare: [{ key, modRevision: kv!.modRevision }], success: [{ type: 'put', key, value: encodeObject(next) }] });
+        const r = await this.#store.txn({ compare: [{ key, modRevision: kv!.modRevision }], success: [{ type: 'put', key, value: this.#encode(next) }] });
         if (r.succeeded) {
           next.metadata!.resourceVersion = String(r.revision);
           return { object: next, created: false };
@@ -169,7 +187,7 @@ export class ResourceStore {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.#read(namespace, name);
       if (!kv) throw notFound(this.resource.gr, name);
-      const current = decodeObject(kv);
+      const current = this.#decode(kv);
       const meta = current.metadata ?? {};
       const pre = options.preconditions;
       if (pre?.uid && pre.uid !== meta.uid) {
@@ -179,6 +197,7 @@ export class ResourceStore {
         throw conflict(this.resource.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion}`);
       }
       const next = structuredClone(current);
+      if (meta.deletionTimestamp === undefined) this.resource.prepareForDelete?.(next);
       const nextMeta = next.metadata!;
       const finalizers = new Set(nextMeta.finalizers ?? []);
       if (options.propagationPolicy === 'Orphan') {
@@ -209,7 +228,7 @@ export class ResourceStore {
       if (nextMeta.finalizers.length === 0) delete nextMeta.finalizers;
       if (deepEqual(stripVersion(next), stripVersion(current))) return { object: current, deleted: false };
       if (options.dryRun) return { object: next, deleted: false };
-      const r = await this.#store.txn({ compare: [{ key, modRevision: kv.modRevision }], success: [{ type: 'put', key, value: encodeObject(next) }] });
+      const r = await this.#store.txn({ compare: [{ key, modRevision: kv.modRevision }], success: [{ type: 'put', key, value: this.#encode(next) }] });
       if (r.succeeded) {
         nextMeta.resourceVersion = String(r.revision);
         return { object: next, deleted: false };
@@ -240,7 +259,7 @@ export class ResourceStore {
         retryAfterSeconds: 1,
       });
     }
-    const items = this.cache.list(this.prefix(namespace)).filter((o) => options.filter?.(o) ?? true);
+    const items = this.cache.list(this.prefix(namespace)).filter((o) => options.filter?.(o) ?? true).map((o) => this.served(o));
     return { items, resourceVersion: String(this.cache.revision) };
   }
 
@@ -276,7 +295,7 @@ export class ResourceStore {
         const text = raw ? rawWithVersion(kv.value, kv.modRevision) : undefined;
         if (raw) raw.push(text ?? JSON.stringify(decodeObject(kv)));
         else {
-          const object = decodeObject(kv);
+          const object = this.#decode(kv);
           if (options.filter && !options.filter(object)) continue;
           items.push(object);
         }

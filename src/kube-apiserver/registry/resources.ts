@@ -2,7 +2,7 @@
 // plural name, with its storage prefix and subresources. Discovery, OpenAPI and routing
 // all read this one table; custom resources are added and removed at run time.
 
-import type { KindDefinition } from '../../api/kind.ts';
+import type { KindDefinition, KubeObject } from '../../api/kind.ts';
 import type { GroupResource } from '../../machinery/status.ts';
 
 export interface SubresourceInfo {
@@ -30,6 +30,14 @@ export interface ApiResource {
   keyPrefix: string;
   verbs: string[];
   subresources: SubresourceInfo[];
+  /**
+   * Custom resources only (apiextensions/): every served version of a CRD shares one
+   * storage prefix; objects are stored in `storageApiVersion` and read in the served
+   * version with only apiVersion rewritten (conversion strategy None).
+   */
+  customResource?: { storageApiVersion: string };
+  /** Adjusts an object when its deletion is first requested (the CRD cleanup finalizer). */
+  prepareForDelete?: (object: KubeObject) => void;
 }
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
