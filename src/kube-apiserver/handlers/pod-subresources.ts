@@ -4,7 +4,7 @@
 import type { KubeObject } from '../../api/kind.ts';
 import { fromLabelSelector } from '../../machinery/labels.ts';
 import { badRequest, conflict, notFound, StatusError, success, tooManyRequests } from '../../machinery/status.ts';
-import { bodyType, decodeBody, readBody } from '../http/body.ts';
+import { bodyType, decodeBody, readBody, requireObject } from '../http/body.ts';
 import { writeJson } from '../http/respond.ts';
 import { timestamp } from '../registry/object-meta.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
@@ -20,7 +20,7 @@ interface Condition {
 }
 
 export async function serveBinding(ctx: RequestContext, pods: ResourceStore, namespace: string): Promise<void> {
-  const body = decodeBody(await readBody(ctx.req), bodyType(ctx.req)) as { metadata?: { name?: string }; target?: { kind?: string; name?: string } };
+  const body = requireObject(decodeBody(await readBody(ctx.req), bodyType(ctx.req))) as { metadata?: { name?: string }; target?: { kind?: string; name?: string } };
   const name = ctx.info.name;
   if (body.metadata?.name && body.metadata.name !== name) throw badRequest(`the name of the binding (${body.metadata.name}) does not match the pod (${name})`);
   const node = body.target?.name;
@@ -49,7 +49,7 @@ export async function serveBinding(ctx: RequestContext, pods: ResourceStore, nam
 }
 
 export async function serveEviction(ctx: RequestContext, pods: ResourceStore, pdbs: ResourceStore | undefined, namespace: string): Promise<void> {
-  const body = decodeBody(await readBody(ctx.req), bodyType(ctx.req)) as {
+  const body = requireObject(decodeBody(await readBody(ctx.req), bodyType(ctx.req))) as {
     metadata?: { name?: string };
     deleteOptions?: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string } };
   };

@@ -6,7 +6,7 @@ import type { KubeObject } from '../../api/kind.ts';
 import { badRequest, methodNotSupported } from '../../machinery/status.ts';
 import type { Attributes } from '../auth/authorizer.ts';
 import type { UserInfo } from '../auth/user.ts';
-import { bodyType, decodeBody, readBody } from '../http/body.ts';
+import { bodyType, decodeBody, readBody, requireObject } from '../http/body.ts';
 import type { ApiResource } from '../registry/resources.ts';
 import type { RequestContext } from './context.ts';
 import { respondObject } from './resource.ts';
@@ -32,8 +32,7 @@ interface ResourceAttributes {
 
 export async function serveReview(ctx: RequestContext, resource: ApiResource): Promise<void> {
   if (ctx.info.verb !== 'create') throw methodNotSupported(resource.gr, ctx.info.verb);
-  const review = decodeBody(await readBody(ctx.req), bodyType(ctx.req)) as KubeObject;
-  if (typeof review !== 'object' || review === null) throw badRequest('the request body must be a JSON object');
+  const review = requireObject(decodeBody(await readBody(ctx.req), bodyType(ctx.req))) as KubeObject;
   const spec = (review.spec ?? {}) as {
     resourceAttributes?: ResourceAttributes;
     nonResourceAttributes?: { path?: string; verb?: string };

@@ -3,9 +3,9 @@
 
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../api/kind.ts';
-import { badRequest, invalid } from '../../machinery/status.ts';
+import { invalid } from '../../machinery/status.ts';
 import { issuer } from '../auth/service-account-tokens.ts';
-import { bodyType, decodeBody, readBody } from '../http/body.ts';
+import { bodyType, decodeBody, readBody, requireObject } from '../http/body.ts';
 import { writeJson } from '../http/respond.ts';
 import { timestamp } from '../registry/object-meta.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
@@ -17,8 +17,7 @@ const minExpirationSeconds = 600;
 const maxExpirationSeconds = 48 * 3600;
 
 export async function serveTokenRequest(ctx: RequestContext, serviceAccounts: ResourceStore, namespace: string): Promise<void> {
-  const body = decodeBody(await readBody(ctx.req), bodyType(ctx.req)) as KubeObject;
-  if (typeof body !== 'object' || body === null) throw badRequest('the request body must be a TokenRequest');
+  const body = requireObject(decodeBody(await readBody(ctx.req), bodyType(ctx.req))) as KubeObject;
   const spec = (body.spec ?? {}) as { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; name?: string; uid?: string } };
   const requested = spec.expirationSeconds ?? defaultExpirationSeconds;
   if (!Number.isInteger(requested) || requested < minExpirationSeconds) {

@@ -73,3 +73,9 @@ function parseYamlDocument(source: string): unknown {
   }
   return parseYaml(source, { maxAliasCount: 100 });
 }
+
+/** A decoded body that must be a JSON object (not null, an array or a scalar). */
+export function requireObject(value: unknown, what = 'the request body'): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest(`${what} must be a JSON object`);
+  return value as Record<string, unknown>;
+}
