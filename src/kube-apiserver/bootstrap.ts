@@ -4,6 +4,8 @@
 import { StatusError } from '../machinery/status.ts';
 import type { ServerContext } from './handlers/context.ts';
 import type { KubeObject } from '../api/kind.ts';
+import { updateManagedFields } from './fieldmanager/field-manager.ts';
+import { storeManagedFields } from './fieldmanager/request.ts';
 
 export const defaultNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -13,7 +15,9 @@ export async function bootstrap(ctx: ServerContext, options: { apiServerPort: nu
     const r = ctx.registry.get(group, version, resource);
     if (!r) return;
     try {
-      await ctx.storeFor(r).create(namespace, object, { now: options.now, trusted });
+      // Written by the server itself, as upstream's loopback client: manager kube-apiserver.
+      const managedFields = updateManagedFields(r, undefined, object, { manager: 'kube-apiserver', subresource: '', now: options.now });
+      await ctx.storeFor(r).create(namespace, object, { now: options.now, trusted, managedFields: storeManagedFields(() => managedFields) });
     } catch (err) {
       if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
     }

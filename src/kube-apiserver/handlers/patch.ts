@@ -35,9 +35,9 @@ export function applyPatch(type: string, current: unknown, patch: unknown, resou
         }
         return strategicMergePatch(current, patch, schema);
       case 'application/apply-patch+yaml':
-        // Server-side apply without field ownership yet: the applied configuration is
-        // merged into the live object as a strategic merge patch would.
-        return supportsStrategic(resource) ? strategicMergePatch(current, patch, schema) : mergePatch(current, patch);
+        // Server-side apply is fieldmanager/'s (applyConfiguration); only a Scale applied to
+        // /scale gets here, and merges as a JSON merge patch.
+        return mergePatch(current, patch);
       default:
         throw new StatusError(415, 'UnsupportedMediaType', `unsupported patch type ${type}`);
     }

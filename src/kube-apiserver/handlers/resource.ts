@@ -4,7 +4,10 @@
 import type { KubeObject } from '../../api/kind.ts';
 import { badRequest, methodNotSupported, notFound, StatusError, success } from '../../machinery/status.ts';
 import { admitCreate, admitUpdate } from '../admission/admission.ts';
-import { bodyType, decodeBody, readBody } from '../http/body.ts';
+import { applyConfiguration, scaleManagedFields, updateManagedFields } from '../fieldmanager/field-manager.ts';
+import type { ManagedFieldsEntry } from '../fieldmanager/managed-fields.ts';
+import { forceParam, storeManagedFields, writeManager } from '../fieldmanager/request.ts';
+import { bodyType, decodeBody, readBody, requireObject } from '../http/body.ts';
 import { negotiateObject } from '../http/negotiation.ts';
 import { writeBody } from '../http/respond.ts';
 import { pruneAndCheck } from '../registry/prune.ts';
@@ -214,6 +217,7 @@ function checkNamespace(resource: ApiResource, object: KubeObject, namespace: st
 async function serveCreate(ctx: RequestContext, resource: ApiResource, store: ResourceStore, namespace: string): Promise<void> {
   if (ctx.info.name) throw methodNotSupported(resource.gr, 'create');
   const mode = fieldValidation(ctx);
+  const manager = writeManager(ctx, 'CreateOptions');
   const object = await readObject(ctx, resource);
   checkFields(ctx, resource, object, mode);
   checkNamespace(resource, object, namespace);
@@ -225,13 +229,16 @@ async function serveCreate(ctx: RequestContext, resource: ApiResource, store: Re
       causes: [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }],
     });
   }
+  const now = ctx.server.clock.now();
+  const managedFields = updateManagedFields(resource, undefined, object, { manager, subresource: '', now });
   await admitCreate(ctx, resource, namespace, object);
-  const created = await store.create(namespace, object, { dryRun: dryRun(ctx), now: ctx.server.clock.now() });
+  const created = await store.create(namespace, object, { dryRun: dryRun(ctx), now, managedFields: storeManagedFields(() => managedFields) });
   respondObject(ctx, resource, 201, created);
 }
 
 async function serveUpdate(ctx: RequestContext, resource: ApiResource, store: ResourceStore, namespace: string, subresource: string): Promise<void> {
   const mode = fieldValidation(ctx);
+  const manager = writeManager(ctx, 'UpdateOptions');
   const object = await readObject(ctx, resource);
   checkFields(ctx, resource, object, mode);
   checkNamespace(resource, object, namespace);
@@ -239,14 +246,18 @@ async function serveUpdate(ctx: RequestContext, resource: ApiResource, store: Re
     throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${ctx.info.name})`);
   }
   const createIfMissing = subresource === '' && (resource.group === '' ? ['namespaces'].includes(resource.resource) : false);
+  const now = ctx.server.clock.now();
+  let managedFields: ManagedFieldsEntry[] | undefined;
   const { object: updated, created } = await store.update(namespace, ctx.info.name, (current) => {
+    managedFields = updateManagedFields(resource, current, object, { manager, subresource, now });
     if (current && subresource === '') admitUpdate(ctx, resource, object, current);
     return object;
   }, {
     subresource,
     createIfMissing,
     dryRun: dryRun(ctx),
-    now: ctx.server.clock.now(),
+    now,
+    managedFields: storeManagedFields(() => managedFields),
   });
   respondObject(ctx, resource, created ? 201 : 200, updated);
 }
@@ -257,50 +268,63 @@ async function servePatch(ctx: RequestContext, resource: ApiResource, store: Res
     throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${patchTypes.join(', ')}`);
   }
   const mode = fieldValidation(ctx);
+  const isApply = type === 'application/apply-patch+yaml';
+  const manager = writeManager(ctx, 'PatchOptions', isApply);
   const patch = decodeBody(await readBody(ctx.req), type);
   // Server-side apply creates what does not exist yet; other patches need an object.
-  const apply = type === 'application/apply-patch+yaml' && subresource === '';
-  if (apply) {
+  const apply = isApply && subresource === '';
+  let config: KubeObject | undefined;
+  if (isApply) {
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('an applied configuration must be an object');
-    checkTypeMeta(resource, patch as KubeObject);
-    checkNamespace(resource, patch as KubeObject, namespace);
+    config = structuredClone(patch) as KubeObject;
+    checkFields(ctx, resource, config, mode);
+    checkNamespace(resource, config, namespace);
   }
+  const now = ctx.server.clock.now();
+  let managedFields: ManagedFieldsEntry[] | undefined;
   const { object: updated, created } = await store.update(
     namespace,
     ctx.info.name,
     async (current) => {
-      if (!current) {
-        if (!apply) throw notFound(resource.gr, ctx.info.name);
-        const fresh = structuredClone(patch) as KubeObject;
-        checkFields(ctx, resource, fresh, mode);
-        await admitCreate(ctx, resource, namespace, fresh);
-        return fresh;
+      if (!current && !apply) throw notFound(resource.gr, ctx.info.name);
+      let patched: KubeObject;
+      if (config) {
+        const applied = applyConfiguration(resource, current, config, { manager, subresource, now, force: forceParam(ctx) });
+        patched = applied.object;
+        managedFields = applied.managedFields;
+      } else {
+        patched = applyPatch(type, current, patch, resource) as KubeObject;
+        if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patched object must be a JSON object');
+        checkTypeMeta(resource, patched);
+        checkFields(ctx, resource, patched, mode);
+        managedFields = updateManagedFields(resource, current, patched, { manager, subresource, now });
       }
-      const patched = applyPatch(type, current, patch, resource) as KubeObject;
-      if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patched object must be a JSON object');
-      checkTypeMeta(resource, patched);
-      checkFields(ctx, resource, patched, mode);
-      if (subresource === '') admitUpdate(ctx, resource, patched, current);
+      if (!current) await admitCreate(ctx, resource, namespace, patched);
+      else if (subresource === '') admitUpdate(ctx, resource, patched, current);
       return patched;
     },
-    { subresource, createIfMissing: apply, dryRun: dryRun(ctx), now: ctx.server.clock.now() },
+    { subresource, createIfMissing: apply, dryRun: dryRun(ctx), now, managedFields: storeManagedFields(() => managedFields) },
   );
   respondObject(ctx, resource, created ? 201 : 200, updated);
 }
 
 async function serveScaleWrite(ctx: RequestContext, resource: ApiResource, store: ResourceStore, namespace: string): Promise<void> {
   const type = ctx.info.verb === 'patch' ? bodyType(ctx.req) : 'application/json';
+  const manager = writeManager(ctx, ctx.info.verb === 'patch' ? 'PatchOptions' : 'UpdateOptions');
   const body = decodeBody(await readBody(ctx.req), type);
+  const now = ctx.server.clock.now();
+  let managedFields: ManagedFieldsEntry[] | undefined;
   const { object } = await store.update(
     namespace,
     ctx.info.name,
     (current) => {
       if (!current) throw notFound(resource.gr, ctx.info.name);
       const scale = getScale(resource, current);
-      const next = ctx.info.verb === 'patch' ? applyPatch(type, scale, body, undefined) : body;
-      return scaleToReplicas(resource, current, next);
+      const next = scaleToReplicas(resource, current, ctx.info.verb === 'patch' ? applyPatch(type, scale, body, undefined) : body);
+      managedFields = scaleManagedFields(resource, current, next, { manager, now });
+      return next;
     },
-    { dryRun: dryRun(ctx), now: ctx.server.clock.now() },
+    { dryRun: dryRun(ctx), now, managedFields: storeManagedFields(() => managedFields) },
   );
   writeJsonObject(ctx, 200, getScale(resource, object));
 }
@@ -308,7 +332,7 @@ async function serveScaleWrite(ctx: RequestContext, resource: ApiResource, store
 async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
   const q = ctx.url.searchParams;
   const raw = await readBody(ctx.req);
-  const body = (raw.length > 0 ? decodeBody(raw, bodyType(ctx.req)) : {}) as {
+  const body = (raw.length > 0 ? requireObject(decodeBody(raw, bodyType(ctx.req)), 'DeleteOptions') : {}) as {
     gracePeriodSeconds?: number;
     propagationPolicy?: string;
     orphanDependents?: boolean;

@@ -25,6 +25,8 @@ export interface WriteOptions {
   trusted?: boolean;
   /** Milliseconds since the epoch; for creation and deletion timestamps. */
   now: number;
+  /** Sets metadata.managedFields on the object about to be stored, after the strategy (fieldmanager/). */
+  managedFields?: (object: KubeObject) => void;
 }
 
 export interface UpdateOptions extends WriteOptions {
@@ -120,6 +122,7 @@ export class ResourceStore {
     fillForCreate(object, options.now, def.generation === true);
     def.strategy?.prepareForCreate?.(object);
     def.strategy?.defaults?.(object);
+    options.managedFields?.(object);
     if (!options.trusted) this.#validate(object, undefined);
     if (options.dryRun) {
       if (await this.#read(namespace, meta.name!)) throw alreadyExists(this.resource.gr, meta.name!);
@@ -163,6 +166,7 @@ export class ResourceStore {
         throw conflict(this.resource.gr, name, modifiedConflictDetail);
       }
       const next = this.#prepareUpdate(proposed, current, options.subresource ?? '');
+      options.managedFields?.(next);
       if (deepEqual(stripVersion(next), stripVersion(current))) {
         return { object: current, created: false };
       }

@@ -7,7 +7,7 @@ import { bool, int32, int64, intOrString, list, listMap, obj, str, stringMap, ti
 export const servicePort: Schema = obj(
   {
     name: str('The name of this port within the service.'),
-    protocol: str('The IP protocol for this port.'),
+    protocol: str('The IP protocol for this port.', { default: 'TCP' }),
     appProtocol: str('The application protocol for this port.'),
     port: int32('The port that will be exposed by this service.'),
     targetPort: intOrString('Number or name of the port to access on the pods targeted by the service.'),
