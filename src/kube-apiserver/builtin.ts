@@ -3,7 +3,8 @@
 
 import { builtinKinds } from '../api/builtin.ts';
 import type { KindDefinition } from '../api/kind.ts';
-import { toApiResource, type ApiResource, type SubresourceInfo } from './registry/resources.ts';
+import { coreToEvents, eventsToCore } from './conversion/events.ts';
+import { storagePrefix, toApiResource, type ApiResource, type SubresourceInfo } from './registry/resources.ts';
 
 const extraSubresources: Record<string, SubresourceInfo[]> = {
   '/pods': [
@@ -14,5 +15,12 @@ const extraSubresources: Record<string, SubresourceInfo[]> = {
 };
 
 export function builtinResources(kinds: KindDefinition[] = builtinKinds()): ApiResource[] {
-  return kinds.map((def) => toApiResource(def, extraSubresources[`${def.group}/${def.resource}`] ?? []));
+  return kinds.map((def) => {
+    const resource = toApiResource(def, extraSubresources[`${def.group}/${def.resource}`] ?? []);
+    if (def.group === 'events.k8s.io' && def.resource === 'events') {
+      // Upstream keeps one set of Events, readable through both APIs.
+      return { ...resource, keyPrefix: storagePrefix('', 'events'), conversion: { fromStorage: coreToEvents, toStorage: eventsToCore } };
+    }
+    return resource;
+  });
 }

@@ -84,6 +84,7 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
   const metrics = new Metrics();
   const stopping = new AbortController();
   const stores = new Map<string, ResourceStore>();
+  const caches = new Map<string, WatchCache>();
   let store: Store | undefined = options.store;
   let server: Server | undefined;
   let url = '';
@@ -109,7 +110,9 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
       const key = `${resource.group}/${resource.resource}`;
       let rs = stores.get(key);
       if (!rs || rs.resource !== resource) {
-        const cache = stores.get(key)?.cache ?? new WatchCache(store!, resource.keyPrefix);
+        // One watch cache per storage prefix, shared by resources stored in one place.
+        let cache = caches.get(resource.keyPrefix);
+        if (!cache) caches.set(resource.keyPrefix, (cache = new WatchCache(store!, resource.keyPrefix)));
         rs = new ResourceStore(resource, store!, cache);
         stores.set(key, rs);
       }
@@ -319,7 +322,7 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
       ready = false;
       stopping.abort();
       crdController.close();
-      for (const rs of stores.values()) rs.cache.close();
+      for (const cache of caches.values()) cache.close();
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => {

@@ -267,6 +267,26 @@ describe('kubectl 1.33: writes', () => {
     assert.deepEqual([canI.code, canI.stdout], [1, 'no\n'], 'the review is made as the impersonated account');
   });
 
+  it('events written through either events API are read through both', async () => {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const uid = (await json(['get', 'pod', 'solo'])).metadata.uid;
+    await ok(['create', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'solo.core' }, involvedObject: { kind: 'Pod', name: 'solo', namespace: 'default', uid }, reason: 'Pulled', message: 'pulled the image', type: 'Normal', source: { component: 'kubelet' }, firstTimestamp: now, lastTimestamp: now, count: 1 }),
+    });
+    await ok(['create', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'solo.new' }, regarding: { kind: 'Pod', name: 'solo', namespace: 'default', uid }, reason: 'Started', note: 'started it', type: 'Normal', action: 'Start', reportingController: 'kubelet', reportingInstance: 'node-1', eventTime: now.replace('Z', '.000000Z') }),
+    });
+    const newApi = await json(['get', 'events.v1.events.k8s.io', 'solo.core']);
+    assert.equal(newApi.note, 'pulled the image');
+    assert.equal(newApi.regarding.name, 'solo');
+    const core = await json(['get', 'events.v1.', 'solo.new']);
+    assert.equal(core.message, 'started it');
+    assert.equal(core.involvedObject.uid, uid);
+    const described = await ok(['describe', 'pod', 'solo']);
+    assert.match(described, /Normal\s+Pulled\s+\S+\s+kubelet\s+pulled the image/);
+    assert.match(described, /Normal\s+Started\s+\S+\s+kubelet\s+started it/);
+  });
+
   it('auth can-i and explain', async () => {
     assert.equal(await ok(['auth', 'can-i', 'create', 'pods']), 'yes\n');
     assert.match(await ok(['auth', 'whoami']), /kubernetes-admin/);

@@ -117,7 +117,7 @@ async function serveList(ctx: RequestContext, resource: ApiResource, store: Reso
   const filter = selection(resource, q.get('labelSelector'), q.get('fieldSelector'));
   const limit = q.get('limit');
   // Built-in kinds are stored in the version they are served in; custom resources may not be.
-  const builtin = !resource.customResource && (!resource.group.includes('.') || resource.group.endsWith('.k8s.io'));
+  const builtin = !resource.customResource && !resource.conversion && (!resource.group.includes('.') || resource.group.endsWith('.k8s.io'));
   const raw = builtin && output.as === 'object' && output.format === 'json';
   const result = await store.list(namespace, {
     filter,

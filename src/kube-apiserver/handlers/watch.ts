@@ -35,7 +35,8 @@ export async function serveWatch(ctx: RequestContext, resource: ApiResource, sto
   await store.cache.start();
   const fromRevision = rvParam === '' || rvParam === '0' ? 0 : Number(rvParam);
   const initial = fromRevision === 0 || sendInitialEvents;
-  const matches = (o: KubeObject | undefined) => o !== undefined && (!filter || filter(o));
+  // Selectors see objects as this resource serves them (they may be stored in another shape).
+  const matches = (o: KubeObject | undefined) => o !== undefined && (!filter || filter(store.served(o)));
   // Registered before the snapshot is taken, in the same tick: nothing falls between them.
   const watcher = store.cache.watch(fromRevision, (e) => e.key.startsWith(prefix) && (matches(e.object) || matches(e.prevObject)));
   const snapshot = initial ? store.cache.list(prefix).filter((o) => matches(o)) : [];

@@ -97,7 +97,9 @@ export class ResourceStore {
    * resources are stored in one version and served in all (only apiVersion differs).
    */
   served(object: KubeObject): KubeObject {
-    if (!this.resource.customResource || object.apiVersion === this.resource.apiVersion) return object;
+    if (object.apiVersion === this.resource.apiVersion) return object;
+    if (this.resource.conversion) return this.resource.conversion.fromStorage(object);
+    if (!this.resource.customResource) return object;
     return { ...object, apiVersion: this.resource.apiVersion };
   }
 
@@ -106,6 +108,7 @@ export class ResourceStore {
   }
 
   #encode(object: KubeObject): Uint8Array {
+    if (this.resource.conversion) return encodeObject(this.resource.conversion.toStorage(object));
     const storage = this.resource.customResource?.storageApiVersion;
     return encodeObject(storage && object.apiVersion !== storage ? { ...object, apiVersion: storage } : object);
   }
@@ -263,7 +266,7 @@ export class ResourceStore {
         retryAfterSeconds: 1,
       });
     }
-    const items = this.cache.list(this.prefix(namespace)).filter((o) => options.filter?.(o) ?? true).map((o) => this.served(o));
+    const items = this.cache.list(this.prefix(namespace)).map((o) => this.served(o)).filter((o) => options.filter?.(o) ?? true);
     return { items, resourceVersion: String(this.cache.revision) };
   }
 

@@ -36,6 +36,11 @@ export interface ApiResource {
    * version with only apiVersion rewritten (conversion strategy None).
    */
   customResource?: { storageApiVersion: string };
+  /**
+   * A resource stored in another resource's shape and place (events.k8s.io Events are kept
+   * as core/v1 Events): how to read a stored object and how to store one.
+   */
+  conversion?: { fromStorage(object: KubeObject): KubeObject; toStorage(object: KubeObject): KubeObject };
   /** Adjusts an object when its deletion is first requested (the CRD cleanup finalizer). */
   prepareForDelete?: (object: KubeObject) => void;
 }
