@@ -2,7 +2,7 @@
 // here rather than by the generic store (pods/binding, pods/eviction, serviceaccounts/token).
 
 import { builtinKinds } from '../api/builtin.ts';
-import type { KindDefinition } from '../api/kind.ts';
+import type { KindDefinition, KubeObject } from '../api/kind.ts';
 import { coreToEvents, eventsToCore } from './conversion/events.ts';
 import { storagePrefix, toApiResource, type ApiResource, type SubresourceInfo } from './registry/resources.ts';
 
@@ -17,6 +17,18 @@ const extraSubresources: Record<string, SubresourceInfo[]> = {
 export function builtinResources(kinds: KindDefinition[] = builtinKinds()): ApiResource[] {
   return kinds.map((def) => {
     const resource = toApiResource(def, extraSubresources[`${def.group}/${def.resource}`] ?? []);
+    if (def.group === '' && def.resource === 'namespaces') {
+      // A namespace is deleted in two steps: Terminating until its content is gone and
+      // namespaces/finalize has emptied spec.finalizers (the namespace controller's work).
+      return {
+        ...resource,
+        subresources: [...resource.subresources, { name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
+        finalizers: (ns: KubeObject) => ((ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []),
+        prepareForDelete: (ns: KubeObject) => {
+          ns.status = { ...((ns.status as object) ?? {}), phase: 'Terminating' };
+        },
+      };
+    }
     if (def.group === 'events.k8s.io' && def.resource === 'events') {
       // Upstream keeps one set of Events, readable through both APIs.
       return { ...resource, keyPrefix: storagePrefix('', 'events'), conversion: { fromStorage: coreToEvents, toStorage: eventsToCore } };

@@ -267,6 +267,21 @@ describe('kubectl 1.33: writes', () => {
     assert.deepEqual([canI.code, canI.stdout], [1, 'no\n'], 'the review is made as the impersonated account');
   });
 
+  it('a deleted namespace terminates until namespaces/finalize clears its finalizers', async () => {
+    await ok(['create', 'namespace', 'doomed']);
+    await ok(['create', 'configmap', 'inside', '-n', 'doomed']);
+    await ok(['delete', 'namespace', 'doomed', '--wait=false']);
+    assert.match(await ok(['get', 'namespace', 'doomed']), /^doomed\s+Terminating\s/m);
+    assert.match(await fails(['create', 'configmap', 'late', '-n', 'doomed']), /unable to create new content in namespace doomed because it is being terminated/);
+    assert.match(await fails(['delete', 'namespace', 'kube-system']), /this namespace may not be deleted/);
+    const ns = await json(['get', 'namespace', 'doomed']);
+    ns.spec.finalizers = [];
+    const path = join(cluster.dataDir, 'finalize.json');
+    writeFileSync(path, JSON.stringify(ns));
+    await ok(['replace', '--raw', '/api/v1/namespaces/doomed/finalize', '-f', path]);
+    await fails(['get', 'namespace', 'doomed']);
+  });
+
   it('events written through either events API are read through both', async () => {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const uid = (await json(['get', 'pod', 'solo'])).metadata.uid;

@@ -3,7 +3,7 @@
 
 import type { KubeObject } from '../../api/kind.ts';
 import { badRequest, methodNotSupported, notFound, StatusError, success } from '../../machinery/status.ts';
-import { admitCreate, admitUpdate } from '../admission/admission.ts';
+import { admitCreate, admitUpdate, immortalNamespaces } from '../admission/admission.ts';
 import { applyConfiguration, scaleManagedFields, updateManagedFields } from '../fieldmanager/field-manager.ts';
 import type { ManagedFieldsEntry } from '../fieldmanager/managed-fields.ts';
 import { forceParam, storeManagedFields, writeManager } from '../fieldmanager/request.ts';
@@ -71,6 +71,9 @@ async function serveSubresource(ctx: RequestContext, resource: ApiResource, stor
   if (sub === 'scale' && resource.def.scale) {
     if (info.verb === 'get') return writeJsonObject(ctx, 200, getScale(resource, await store.get(namespace, info.name)));
     if (info.verb === 'update' || info.verb === 'patch') return serveScaleWrite(ctx, resource, store, namespace);
+  }
+  if (resource.group === '' && resource.resource === 'namespaces' && sub === 'finalize' && info.verb === 'update') {
+    return serveNamespaceFinalize(ctx, resource, store);
   }
   if (resource.group === '' && resource.resource === 'serviceaccounts' && sub === 'token' && info.verb === 'create') {
     return serveTokenRequest(ctx, store, namespace);
@@ -359,7 +362,29 @@ async function deleteOptions(ctx: RequestContext): Promise<DeleteOptions> {
   };
 }
 
+/** namespaces/finalize: replaces spec.finalizers; with none left, a terminating namespace goes. */
+async function serveNamespaceFinalize(ctx: RequestContext, resource: ApiResource, store: ResourceStore): Promise<void> {
+  const body = await readObject(ctx, resource);
+  const finalizers = (body.spec as { finalizers?: unknown } | undefined)?.finalizers ?? [];
+  if (!Array.isArray(finalizers) || finalizers.some((f) => typeof f !== 'string')) throw badRequest('spec.finalizers must be a list of strings');
+  const { object } = await store.update(
+    '',
+    ctx.info.name,
+    (current) => {
+      if (!current) throw notFound(resource.gr, ctx.info.name);
+      const spec = { ...((current.spec as object) ?? {}), finalizers };
+      if (finalizers.length === 0) delete (spec as { finalizers?: unknown }).finalizers;
+      return { ...current, spec };
+    },
+    { subresource: 'finalize', dryRun: dryRun(ctx), now: ctx.server.clock.now() },
+  );
+  respondObject(ctx, resource, 200, object);
+}
+
 async function serveDelete(ctx: RequestContext, resource: ApiResource, store: ResourceStore, namespace: string): Promise<void> {
+  if (resource.group === '' && resource.resource === 'namespaces' && immortalNamespaces.has(ctx.info.name)) {
+    throw new StatusError(403, 'Forbidden', `namespaces "${ctx.info.name}" is forbidden: this namespace may not be deleted`, { name: ctx.info.name, kind: 'namespaces' });
+  }
   const options = await deleteOptions(ctx);
   const { object, deleted } = await store.delete(namespace, ctx.info.name, options);
   if (!deleted || returnsDeletedObject.has(resource.resource)) {

@@ -173,7 +173,7 @@ export class ResourceStore {
       if (deepEqual(stripVersion(next), stripVersion(current))) {
         return { object: current, created: false };
       }
-      if (shouldDeleteNow(next)) {
+      if (shouldDeleteNow(next) && (this.resource.finalizers?.(next) ?? []).length === 0) {
         const deleted = await this.#deleteAt(key, kv!, options);
         if (deleted) return { object: current, created: false };
       } else {
@@ -218,7 +218,7 @@ export class ResourceStore {
         finalizers.delete('foregroundDeletion');
       }
       const grace = this.#gracePeriod(current, options.gracePeriodSeconds);
-      if (finalizers.size === 0 && grace === 0) {
+      if (finalizers.size === 0 && (this.resource.finalizers?.(next) ?? []).length === 0 && grace === 0) {
         if (options.dryRun) return { object: current, deleted: true };
         if (await this.#deleteAt(key, kv, options)) return { object: current, deleted: true };
         continue;

@@ -43,6 +43,11 @@ export interface ApiResource {
   conversion?: { fromStorage(object: KubeObject): KubeObject; toStorage(object: KubeObject): KubeObject };
   /** Adjusts an object when its deletion is first requested (the CRD cleanup finalizer). */
   prepareForDelete?: (object: KubeObject) => void;
+  /**
+   * Finalizers kept outside metadata.finalizers that also hold a deletion (a namespace's
+   * spec.finalizers, which namespaces/finalize clears).
+   */
+  finalizers?: (object: KubeObject) => string[];
 }
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
