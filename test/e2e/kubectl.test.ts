@@ -310,3 +310,25 @@ describe('kubectl 1.33: writes', () => {
     assert.match(await ok(['explain', 'pods.spec.containers'], { version: '1.27' }), /FIELD:\s+containers <\[\]Object>/);
   });
 });
+
+describe('kubectl 1.27: writes', () => {
+  const v = { version: '1.27' };
+  it('create, apply, patch, label, scale, create namespace/configmap/deployment, delete', async () => {
+    await ok(['create', 'namespace', 'old-client'], v);
+    await ok(['create', 'configmap', 'c127', '-n', 'old-client', '--from-literal=k=v'], v);
+    await ok(['create', 'deployment', 'd127', '-n', 'old-client', '--image=nginx'], v);
+    await ok(['apply', '-n', 'old-client', '-f', '-'], { ...v, input: deployment('a127', 1) });
+    await ok(['apply', '-n', 'old-client', '-f', '-'], { ...v, input: deployment('a127', 2) });
+    await ok(['apply', '--server-side', '-n', 'old-client', '-f', '-'], { ...v, input: deployment('s127', 1) });
+    await ok(['patch', 'deploy', 'a127', '-n', 'old-client', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"main","image":"nginx:2"}]}}}}'], v);
+    await ok(['label', 'cm', 'c127', '-n', 'old-client', 'x=y'], v);
+    await ok(['scale', 'deploy', 'a127', '-n', 'old-client', '--replicas=3'], v);
+    const a = await json(['get', 'deploy', 'a127', '-n', 'old-client'], '1.27');
+    assert.equal(a.spec.replicas, 3);
+    assert.equal(a.spec.template.spec.containers[0].image, 'nginx:2');
+    assert.equal((await json(['get', 'cm', 'c127', '-n', 'old-client'], '1.27')).metadata.labels.x, 'y');
+    await ok(['delete', 'deploy', 'a127', '-n', 'old-client'], v);
+    await fails(['get', 'deploy', 'a127', '-n', 'old-client'], v);
+    assert.match(await ok(['get', 'all', '-n', 'old-client'], v), /deployment\.apps\/d127/);
+  });
+});
