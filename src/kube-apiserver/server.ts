@@ -9,7 +9,8 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import type { KindDefinition } from '../api/kind.ts';
@@ -276,7 +277,12 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
     try {
       mkdirSync(options.dataDir, { recursive: true });
       const storeReady = store ? Promise.resolve(store) : openStore(options.storeUrl ?? `sqlite://${join(options.dataDir, 'state.db')}`);
-      const pkiReady = ensurePki(join(options.dataDir, 'pki'), { serverIPs: [context.serviceAllocator.firstIP] });
+      // The serving certificate names the service IP and, when bound to one, the bind address.
+      const bind = options.bindAddress ?? '127.0.0.1';
+      const serverIPs = [context.serviceAllocator.firstIP, ...(isIP(bind) && bind !== '0.0.0.0' && bind !== '::' ? [bind] : [])];
+      const host = hostname().toLowerCase();
+      const serverNames = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host) ? [host] : [];
+      const pkiReady = ensurePki(join(options.dataDir, 'pki'), { serverIPs, serverNames });
       const [opened, pki] = await Promise.all([storeReady, pkiReady]);
       store = opened;
       server = await listen(pki, options.bindAddress ?? '127.0.0.1', options.port ?? 6443);
