@@ -280,8 +280,8 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
       // The serving certificate names the service IP and, when bound to one, the bind address.
       const bind = options.bindAddress ?? '127.0.0.1';
       const serverIPs = [context.serviceAllocator.firstIP, ...(isIP(bind) && bind !== '0.0.0.0' && bind !== '::' ? [bind] : [])];
-      const host = hostname().toLowerCase();
-      const serverNames = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(host) ? [host] : [];
+      const machine = hostname().toLowerCase();
+      const serverNames = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(machine) ? [machine] : [];
       const pkiReady = ensurePki(join(options.dataDir, 'pki'), { serverIPs, serverNames });
       const [opened, pki] = await Promise.all([storeReady, pkiReady]);
       store = opened;
