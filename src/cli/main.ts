@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { apiserver } from './apiserver.ts';
+import { scheduler } from './scheduler.ts';
 import { up } from './up.ts';
 
 interface Subcommand {
@@ -20,6 +21,11 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'Run the kube-apiserver alone',
     usage: apiserver.usage,
     run: apiserver.run,
+  },
+  scheduler: {
+    summary: 'Run the kube-scheduler alone',
+    usage: scheduler.usage,
+    run: scheduler.run,
   },
 };
 

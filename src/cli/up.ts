@@ -4,6 +4,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKubeApiServer } from '../kube-apiserver/server.ts';
+import { createKubeScheduler } from '../kube-scheduler/scheduler.ts';
+import { createLogger } from '../component-base/logging.ts';
 import { log, untilSignal } from './process.ts';
 
 const usage = `Usage: k8ts up [flags]
@@ -49,13 +51,18 @@ async function run(args: string[]): Promise<number> {
     log: (m) => log('kube-apiserver', m),
   });
   await apiserver.start();
+  // The scheduler uses the admin kubeconfig the API server wrote (a dedicated identity later).
+  const scheduler = createKubeScheduler({ kubeconfig: apiserver.kubeconfigPath, healthPort: 0, logger: createLogger('kube-scheduler') });
+  await scheduler.start();
   log('up', `store: ${redact(storeUrl)}`);
   log('up', `kube-apiserver: ${apiserver.url}`);
+  log('up', `kube-scheduler: health and metrics on http://127.0.0.1:${scheduler.healthPort}`);
   log('up', `kubeconfig: ${apiserver.kubeconfigPath}  (export KUBECONFIG=${apiserver.kubeconfigPath})`);
   log('up', `ready in ${Math.round(performance.now() - started)} ms; stop with Ctrl-C`);
 
   const signal = await untilSignal();
   log('up', `${signal}: shutting down`);
+  await scheduler.close();
   await apiserver.close();
   log('up', 'stopped');
   return 0;

@@ -1,0 +1,65 @@
+// The scheduling framework's extension points, as upstream's framework interfaces: a plugin is
+// an object with a name and any of the methods below; the profile calls each at its point.
+// Filter and Score are synchronous (the scheduling cycle runs without yielding, so the cache
+// cannot change under it); Bind is asynchronous and runs in the binding cycle.
+
+import type { Clock } from '../../machinery/clock.ts';
+import type { Pod } from '../types.ts';
+import type { CycleState } from './cycle-state.ts';
+import type { NodeInfo } from './node-info.ts';
+import type { Status } from './status.ts';
+
+export const maxNodeScore = 100;
+export const minNodeScore = 0;
+
+export interface NodeScore {
+  name: string;
+  score: number;
+}
+
+/** What changed in the cluster; plugins list the events that may make a pod they rejected fit. */
+export type ClusterEvent =
+  | 'NodeAdd'
+  | 'NodeDelete'
+  | 'NodeAllocatableChange'
+  | 'NodeLabelChange'
+  | 'NodeTaintChange'
+  | 'NodeImagesChange'
+  | 'AssignedPodAdd'
+  | 'AssignedPodUpdate'
+  | 'AssignedPodDelete';
+
+export interface Plugin {
+  readonly name: string;
+  /** Events after which a pod this plugin rejected is worth retrying. */
+  readonly events?: readonly ClusterEvent[];
+  preFilter?(state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): Status | undefined;
+  filter?(state: CycleState, pod: Pod, node: NodeInfo): Status | undefined;
+  /** Runs when no node passed the filters; may nominate a node (preemption). */
+  postFilter?(state: CycleState, pod: Pod, filtered: ReadonlyMap<string, Status>): { status: Status; nominatedNodeName?: string };
+  preScore?(state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): Status | undefined;
+  /** A score in [0, 100] (before normalization, any number the plugin's normalizeScore maps into it). */
+  score?(state: CycleState, pod: Pod, node: NodeInfo): number;
+  normalizeScore?(state: CycleState, pod: Pod, scores: NodeScore[]): void;
+  reserve?(state: CycleState, pod: Pod, nodeName: string): Status | undefined;
+  unreserve?(state: CycleState, pod: Pod, nodeName: string): void;
+  bind?(state: CycleState, pod: Pod, nodeName: string, signal: AbortSignal): Promise<Status | undefined>;
+}
+
+/** The node infos of the current cycle. */
+export interface NodeInfoLister {
+  list(): readonly NodeInfo[];
+  get(name: string): NodeInfo | undefined;
+}
+
+/** What plugins may use besides their arguments (upstream's framework.Handle). */
+export interface Handle {
+  readonly nodeInfos: NodeInfoLister;
+  readonly clock: Clock;
+  /** Binds a pod: POST pods/<name>/binding (undefined in unit tests that do not bind). */
+  readonly bindPod?: (pod: Pod, nodeName: string, signal: AbortSignal) => Promise<void>;
+  /** Runs every filter plugin of the profile on a node (preemption dry runs). */
+  runFilterPlugins(state: CycleState, pod: Pod, node: NodeInfo): Status | undefined;
+}
+
+export type PluginFactory = (args: Record<string, unknown>, handle: Handle) => Plugin;

@@ -1,0 +1,125 @@
+// NodeInfo: what the scheduler knows about one node — the Node object, the pods assigned to it
+// (bound or assumed), their summed requests (exact and non-zero), the host ports they use and
+// the images the node holds. addPod/removePod keep the sums exact, so a pod counts on a node
+// from the moment it is assumed until it is deleted.
+
+import type { Node, Pod } from '../types.ts';
+import { podKey } from '../types.ts';
+import { addResource, allocatableOf, emptyResource, podRequests, subtractResource, type Resource } from './resource.ts';
+
+export interface PodInfo {
+  readonly pod: Pod;
+  readonly requests: Resource;
+  readonly nonZeroRequests: Resource;
+}
+
+export function podInfoOf(pod: Pod): PodInfo {
+  return { pod, requests: podRequests(pod, false), nonZeroRequests: podRequests(pod, true) };
+}
+
+export interface ImageState {
+  /** Size in bytes as the node reports it. */
+  size: number;
+  /** How many nodes hold the image (shared across NodeInfos, kept by the cache). */
+  numNodes: number;
+}
+
+/** Host ports in use: protocol/port by host IP ("0.0.0.0" meaning every address). */
+export class HostPorts {
+  readonly #byIP = new Map<string, Map<string, number>>();
+
+  static key(protocol: string | undefined, port: number): string {
+    return `${protocol || 'TCP'}/${port}`;
+  }
+
+  add(ip: string | undefined, protocol: string | undefined, port: number): void {
+    const addr = ip || '0.0.0.0';
+    let ports = this.#byIP.get(addr);
+    if (!ports) this.#byIP.set(addr, (ports = new Map()));
+    const k = HostPorts.key(protocol, port);
+    ports.set(k, (ports.get(k) ?? 0) + 1);
+  }
+
+  remove(ip: string | undefined, protocol: string | undefined, port: number): void {
+    const addr = ip || '0.0.0.0';
+    const ports = this.#byIP.get(addr);
+    const k = HostPorts.key(protocol, port);
+    const n = ports?.get(k);
+    if (!ports || n === undefined) return;
+    if (n > 1) ports.set(k, n - 1);
+    else ports.delete(k);
+    if (ports.size === 0) this.#byIP.delete(addr);
+  }
+
+  /** 0.0.0.0 conflicts with the same protocol/port on any address, and any address with 0.0.0.0. */
+  conflicts(ip: string | undefined, protocol: string | undefined, port: number): boolean {
+    const addr = ip || '0.0.0.0';
+    const k = HostPorts.key(protocol, port);
+    if (addr === '0.0.0.0') {
+      for (const ports of this.#byIP.values()) if (ports.has(k)) return true;
+      return false;
+    }
+    return (this.#byIP.get(addr)?.has(k) ?? false) || (this.#byIP.get('0.0.0.0')?.has(k) ?? false);
+  }
+
+  get size(): number {
+    return this.#byIP.size;
+  }
+}
+
+/** Calls fn for every container host port of a pod (hostPort > 0). */
+export function forEachHostPort(pod: Pod, fn: (ip: string | undefined, protocol: string | undefined, port: number) => void): void {
+  for (const list of [pod.spec?.initContainers, pod.spec?.containers]) {
+    for (const c of list ?? []) for (const p of c.ports ?? []) if (p.hostPort && p.hostPort > 0) fn(p.hostIP, p.protocol, p.hostPort);
+  }
+}
+
+export class NodeInfo {
+  node: Node;
+  readonly name: string;
+  readonly pods = new Map<string, PodInfo>();
+  readonly requested: Resource = emptyResource();
+  readonly nonZeroRequested: Resource = emptyResource();
+  allocatable: Resource;
+  readonly usedPorts = new HostPorts();
+  /** Normalized image name → state, for images on this node. */
+  imageStates = new Map<string, ImageState>();
+
+  constructor(node: Node) {
+    this.node = node;
+    this.name = node.metadata?.name ?? '';
+    this.allocatable = allocatableOf(node.status?.allocatable ?? node.status?.capacity);
+  }
+
+  setNode(node: Node): void {
+    this.node = node;
+    this.allocatable = allocatableOf(node.status?.allocatable ?? node.status?.capacity);
+  }
+
+  addPod(info: PodInfo): void {
+    const key = podKey(info.pod);
+    if (this.pods.has(key)) this.removePod(key);
+    this.pods.set(key, info);
+    addResource(this.requested, info.requests);
+    addResource(this.nonZeroRequested, info.nonZeroRequests);
+    forEachHostPort(info.pod, (ip, protocol, port) => this.usedPorts.add(ip, protocol, port));
+  }
+
+  removePod(key: string): boolean {
+    const info = this.pods.get(key);
+    if (!info) return false;
+    this.pods.delete(key);
+    subtractResource(this.requested, info.requests);
+    subtractResource(this.nonZeroRequested, info.nonZeroRequests);
+    forEachHostPort(info.pod, (ip, protocol, port) => this.usedPorts.remove(ip, protocol, port));
+    return true;
+  }
+
+  /** A copy whose pod set can be changed without touching this one (preemption dry runs). */
+  clone(): NodeInfo {
+    const c = new NodeInfo(this.node);
+    for (const info of this.pods.values()) c.addPod(info);
+    c.imageStates = this.imageStates;
+    return c;
+  }
+}

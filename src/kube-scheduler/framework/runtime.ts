@@ -1,0 +1,216 @@
+// A profile: the plugins one schedulerName runs at each extension point, built from the
+// registry, the default plugin set and a profile of the configuration file, with upstream's
+// merge rules (a disabled "*" drops every default; an enabled plugin that is also a default
+// takes the default's place, others are appended; score weights from the config, else the
+// default's weight, else 1). It runs the extension points and turns what plugins return into
+// the cycle's outcome.
+
+import type { Clock } from '../../machinery/clock.ts';
+import type { ExtensionPoint, PluginRef, PluginSet, ProfileConfig } from '../config.ts';
+import type { Pod } from '../types.ts';
+import { CycleState } from './cycle-state.ts';
+import type { ClusterEvent, Handle, NodeInfoLister, NodeScore, Plugin, PluginFactory } from './interfaces.ts';
+import { maxNodeScore } from './interfaces.ts';
+import type { NodeInfo } from './node-info.ts';
+import { asError, Code, Status } from './status.ts';
+
+export type Registry = Record<string, PluginFactory>;
+
+type Point = Exclude<ExtensionPoint, 'multiPoint'>;
+const methodOf: Record<Point, keyof Plugin> = {
+  preFilter: 'preFilter',
+  filter: 'filter',
+  postFilter: 'postFilter',
+  preScore: 'preScore',
+  score: 'score',
+  reserve: 'reserve',
+  bind: 'bind',
+};
+
+function mergeRefs(defaults: PluginRef[], custom: PluginSet | undefined): PluginRef[] {
+  if (!custom) return defaults;
+  const disabled = new Set((custom.disabled ?? []).map((r) => r.name));
+  const enabled = custom.enabled ?? [];
+  const byName = new Map(enabled.map((r) => [r.name, r]));
+  const out: PluginRef[] = [];
+  for (const d of defaults) {
+    if (disabled.has('*') || disabled.has(d.name)) continue;
+    const replacement = byName.get(d.name);
+    out.push(replacement ? { name: d.name, weight: replacement.weight || d.weight } : d);
+    byName.delete(d.name);
+  }
+  for (const r of enabled) if (byName.has(r.name)) out.push(r);
+  return out;
+}
+
+export interface FrameworkOptions {
+  registry: Registry;
+  /** The default multiPoint plugins with their default score weights. */
+  defaultPlugins: PluginRef[];
+  profile: ProfileConfig;
+  nodeInfos: NodeInfoLister;
+  clock: Clock;
+  bindPod?: Handle['bindPod'];
+}
+
+export class Framework {
+  readonly profileName: string;
+  readonly preFilterPlugins: Plugin[] = [];
+  readonly filterPlugins: Plugin[] = [];
+  readonly postFilterPlugins: Plugin[] = [];
+  readonly preScorePlugins: Plugin[] = [];
+  readonly scorePlugins: { plugin: Plugin; weight: number }[] = [];
+  readonly reservePlugins: Plugin[] = [];
+  readonly bindPlugins: Plugin[] = [];
+  readonly #plugins = new Map<string, Plugin>();
+  readonly handle: Handle;
+
+  constructor(options: FrameworkOptions) {
+    this.profileName = options.profile.schedulerName;
+    const args = new Map((options.profile.pluginConfig ?? []).map((c) => [c.name, c.args ?? {}]));
+    this.handle = {
+      nodeInfos: options.nodeInfos,
+      clock: options.clock,
+      bindPod: options.bindPod,
+      runFilterPlugins: (state, pod, node) => this.runFilterPlugins(state, pod, node),
+    };
+    const instance = (name: string): Plugin => {
+      let p = this.#plugins.get(name);
+      if (!p) {
+        const factory = options.registry[name];
+        if (!factory) throw new Error(`profile ${JSON.stringify(this.profileName)}: plugin "${name}" does not exist`);
+        p = factory(args.get(name) ?? {}, this.handle);
+        this.#plugins.set(name, p);
+      }
+      return p;
+    };
+    for (const name of args.keys()) if (!options.registry[name]) throw new Error(`profile ${JSON.stringify(this.profileName)}: pluginConfig for plugin "${name}" which does not exist`);
+
+    const plugins = options.profile.plugins ?? {};
+    const multiPoint = mergeRefs(options.defaultPlugins, plugins.multiPoint);
+    const weights = new Map(multiPoint.map((r) => [r.name, r.weight]));
+    const lists: Record<Exclude<Point, 'score'>, Plugin[]> = {
+      preFilter: this.preFilterPlugins,
+      filter: this.filterPlugins,
+      postFilter: this.postFilterPlugins,
+      preScore: this.preScorePlugins,
+      reserve: this.reservePlugins,
+      bind: this.bindPlugins,
+    };
+    for (const point of Object.keys(methodOf) as Point[]) {
+      const method = methodOf[point];
+      const defaults = multiPoint.filter((r) => typeof instance(r.name)[method] === 'function');
+      for (const ref of mergeRefs(defaults, plugins[point])) {
+        const p = instance(ref.name);
+        if (typeof p[method] !== 'function') throw new Error(`profile ${JSON.stringify(this.profileName)}: plugin "${ref.name}" does not extend ${point} plugin`);
+        if (point === 'score') this.scorePlugins.push({ plugin: p, weight: ref.weight || weights.get(ref.name) || 1 });
+        else lists[point].push(p);
+      }
+    }
+    if (this.bindPlugins.length === 0) throw new Error(`profile ${JSON.stringify(this.profileName)}: at least one bind plugin is needed`);
+  }
+
+  /** Cluster events that may make a pod rejected by `plugin` schedulable (all, when unknown). */
+  eventsOf(plugin: string): readonly ClusterEvent[] | undefined {
+    return this.#plugins.get(plugin)?.events;
+  }
+
+  newCycleState(): CycleState {
+    return new CycleState();
+  }
+
+  /** undefined when every PreFilter passed; otherwise the first status that did not. */
+  runPreFilterPlugins(state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): Status | undefined {
+    for (const p of this.preFilterPlugins) {
+      let s: Status | undefined;
+      try {
+        s = p.preFilter!(state, pod, nodes);
+      } catch (err) {
+        s = asError(err);
+      }
+      if (!s || s.code === Code.Success) continue;
+      if (s.code === Code.Skip) {
+        state.skipFilterPlugins.add(p.name);
+        continue;
+      }
+      return s.withPlugin(p.name);
+    }
+    return undefined;
+  }
+
+  runFilterPlugins(state: CycleState, pod: Pod, node: NodeInfo): Status | undefined {
+    for (const p of this.filterPlugins) {
+      if (state.skipFilterPlugins.has(p.name)) continue;
+      let s: Status | undefined;
+      try {
+        s = p.filter!(state, pod, node);
+      } catch (err) {
+        s = asError(err);
+      }
+      if (s && s.code !== Code.Success) {
+        // As upstream, an Unresolvable node stays Unresolvable; the first failing plugin decides.
+        return s.withPlugin(p.name);
+      }
+    }
+    return undefined;
+  }
+
+  runPostFilterPlugins(state: CycleState, pod: Pod, filtered: ReadonlyMap<string, Status>): { status: Status; nominatedNodeName?: string } {
+    const messages: string[] = [];
+    for (const p of this.postFilterPlugins) {
+      let r: { status: Status; nominatedNodeName?: string };
+      try {
+        r = p.postFilter!(state, pod, filtered);
+      } catch (err) {
+        r = { status: asError(err) };
+      }
+      if (r.status.isSuccess()) return r;
+      if (r.status.code === Code.Error) return { status: r.status.withPlugin(p.name) };
+      if (r.status.message) messages.push(r.status.message);
+    }
+    return { status: new Status(Code.Unschedulable, messages) };
+  }
+
+  /** Weighted, normalized sum of every score plugin per node. */
+  runScorePlugins(state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): NodeScore[] {
+    for (const p of this.preScorePlugins) {
+      const s = p.preScore!(state, pod, nodes);
+      if (s?.code === Code.Skip) state.skipScorePlugins.add(p.name);
+      else if (s && s.code !== Code.Success) throw new Error(`running PreScore plugin ${p.name}: ${s.message}`);
+    }
+    const totals: NodeScore[] = nodes.map((n) => ({ name: n.name, score: 0 }));
+    for (const { plugin, weight } of this.scorePlugins) {
+      if (state.skipScorePlugins.has(plugin.name)) continue;
+      const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: plugin.score!(state, pod, n) }));
+      plugin.normalizeScore?.(state, pod, scores);
+      for (let i = 0; i < scores.length; i++) {
+        const s = scores[i].score;
+        if (!(s >= 0 && s <= maxNodeScore)) throw new Error(`plugin ${plugin.name} returns an invalid score ${s}, it should in the range of [0, 100] after normalizing`);
+        totals[i].score += s * weight;
+      }
+    }
+    return totals;
+  }
+
+  runReservePlugins(state: CycleState, pod: Pod, nodeName: string): Status | undefined {
+    for (const p of this.reservePlugins) {
+      const s = p.reserve!(state, pod, nodeName);
+      if (s && s.code !== Code.Success) return s.withPlugin(p.name);
+    }
+    return undefined;
+  }
+
+  runUnreservePlugins(state: CycleState, pod: Pod, nodeName: string): void {
+    for (const p of [...this.reservePlugins].reverse()) p.unreserve?.(state, pod, nodeName);
+  }
+
+  /** The first bind plugin that does not Skip binds the pod. */
+  async runBindPlugins(state: CycleState, pod: Pod, nodeName: string, signal: AbortSignal): Promise<Status | undefined> {
+    for (const p of this.bindPlugins) {
+      const s = await p.bind!(state, pod, nodeName, signal);
+      if (s?.code === Code.Skip) continue;
+      return s && s.code !== Code.Success ? s.withPlugin(p.name) : undefined;
+    }
+    return new Status(Code.Error, ['all bind plugins skipped the pod']);
+  }
+}

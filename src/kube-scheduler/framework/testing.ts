@@ -1,0 +1,34 @@
+// Builders for unit tests of plugins and the cycle: pods and nodes from a few fields, and node
+// infos with pods assigned. Used only by *.test.ts files.
+
+import type { Container, Node, Pod, PodSpec, Taint } from '../types.ts';
+import { NodeInfo, podInfoOf } from './node-info.ts';
+
+let seq = 0;
+
+export function makePod(name: string, spec: Partial<PodSpec> & { requests?: Record<string, string> } = {}, meta: { namespace?: string; labels?: Record<string, string> } = {}): Pod {
+  const { requests, ...rest } = spec;
+  const containers: Container[] = rest.containers ? [...rest.containers] : [{ name: 'c', image: 'busybox', resources: requests ? { requests } : {} }];
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: meta.namespace ?? 'default', uid: `uid-${name}-${seq++}`, labels: meta.labels },
+    spec: { schedulerName: 'default-scheduler', ...rest, containers },
+  };
+}
+
+export function makeNode(name: string, opts: { allocatable?: Record<string, string>; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; images?: { names: string[]; sizeBytes: number }[] } = {}): Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...opts.labels } },
+    spec: { taints: opts.taints, unschedulable: opts.unschedulable },
+    status: { allocatable: opts.allocatable ?? { cpu: '4', memory: '8Gi', pods: '110' }, images: opts.images },
+  };
+}
+
+export function makeNodeInfo(node: Node, ...pods: Pod[]): NodeInfo {
+  const info = new NodeInfo(node);
+  for (const p of pods) info.addPod(podInfoOf({ ...p, spec: { ...p.spec, nodeName: node.metadata?.name } }));
+  return info;
+}

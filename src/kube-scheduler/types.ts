@@ -1,0 +1,130 @@
+// The parts of core/v1 Pod and Node the scheduler reads, typed with upstream's JSON field
+// names. Objects come from informer caches: they are frozen, so these types are read-only views.
+
+import type { KubeObject, ObjectMeta } from '../api/kind.ts';
+
+export type ResourceList = Readonly<Record<string, string | number>>;
+
+export interface ResourceRequirements {
+  readonly requests?: ResourceList;
+  readonly limits?: ResourceList;
+}
+
+export interface ContainerPort {
+  readonly containerPort: number;
+  readonly hostPort?: number;
+  readonly hostIP?: string;
+  readonly protocol?: string;
+}
+
+export interface Container {
+  readonly name: string;
+  readonly image?: string;
+  readonly resources?: ResourceRequirements;
+  readonly ports?: readonly ContainerPort[];
+  /** "Always" on an init container makes it a sidecar (restartable init container). */
+  readonly restartPolicy?: string;
+}
+
+export interface Toleration {
+  readonly key?: string;
+  readonly operator?: 'Exists' | 'Equal' | string;
+  readonly value?: string;
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
+  readonly tolerationSeconds?: number;
+}
+
+export interface Taint {
+  readonly key: string;
+  readonly value?: string;
+  readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
+}
+
+export interface NodeSelectorRequirement {
+  readonly key: string;
+  readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt' | string;
+  readonly values?: readonly string[];
+}
+
+export interface NodeSelectorTerm {
+  readonly matchExpressions?: readonly NodeSelectorRequirement[];
+  readonly matchFields?: readonly NodeSelectorRequirement[];
+}
+
+export interface NodeSelector {
+  readonly nodeSelectorTerms: readonly NodeSelectorTerm[];
+}
+
+export interface PreferredSchedulingTerm {
+  readonly weight: number;
+  readonly preference: NodeSelectorTerm;
+}
+
+export interface NodeAffinity {
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector;
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: readonly PreferredSchedulingTerm[];
+}
+
+export interface PodSpec {
+  readonly nodeName?: string;
+  readonly schedulerName?: string;
+  readonly priority?: number;
+  readonly preemptionPolicy?: string;
+  readonly containers?: readonly Container[];
+  readonly initContainers?: readonly Container[];
+  readonly overhead?: ResourceList;
+  readonly resources?: ResourceRequirements;
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly affinity?: { readonly nodeAffinity?: NodeAffinity; readonly [k: string]: unknown };
+  readonly tolerations?: readonly Toleration[];
+  readonly schedulingGates?: readonly { readonly name: string }[];
+}
+
+export interface PodCondition {
+  readonly type: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly message?: string;
+  readonly lastProbeTime?: string | null;
+  readonly lastTransitionTime?: string;
+}
+
+export interface Pod extends KubeObject {
+  metadata?: ObjectMeta;
+  readonly spec?: PodSpec;
+  readonly status?: {
+    readonly phase?: string;
+    readonly conditions?: readonly PodCondition[];
+    readonly nominatedNodeName?: string;
+    readonly [k: string]: unknown;
+  };
+}
+
+export interface ContainerImage {
+  readonly names?: readonly string[];
+  readonly sizeBytes?: number;
+}
+
+export interface Node extends KubeObject {
+  metadata?: ObjectMeta;
+  readonly spec?: {
+    readonly unschedulable?: boolean;
+    readonly taints?: readonly Taint[];
+    readonly [k: string]: unknown;
+  };
+  readonly status?: {
+    readonly capacity?: ResourceList;
+    readonly allocatable?: ResourceList;
+    readonly images?: readonly ContainerImage[];
+    readonly [k: string]: unknown;
+  };
+}
+
+export function podKey(pod: Pod): string {
+  return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+}
+
+/** The pod's priority; 0 when unset, as corev1helpers.PodPriority. */
+export function podPriority(pod: Pod): number {
+  return pod.spec?.priority ?? 0;
+}

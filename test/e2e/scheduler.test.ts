@@ -1,0 +1,179 @@
+// kube-scheduler inside `k8ts up`, driven by the real kubectl: plain Node objects with
+// capacity set through the status subresource (one a tainted control-plane node), pods with
+// requests, nodeSelector and node affinity. Checks where they land (kubectl get -o wide),
+// what `kubectl describe` says of a pod no node can take (upstream's FailedScheduling message
+// and PodScheduled=False), the Scheduled events, that a new node lets the waiting pod in, and
+// that pods of another schedulerName are left alone; and `k8ts scheduler --leader-elect`
+// holding and releasing the kube-system/kube-scheduler Lease.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { startCluster, type Cluster } from '../support/k8ts-cluster.ts';
+
+let cluster: Cluster;
+before(async () => {
+  cluster = await startCluster();
+});
+after(async () => {
+  await cluster?.stop();
+});
+
+async function ok(args: string[], input?: string): Promise<string> {
+  const r = await cluster.kubectl(args, input === undefined ? {} : { input });
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
+  return r.stdout;
+}
+
+async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\n${cluster.output().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const node = (name: string, labels: Record<string, string>, taints: unknown[] = []) => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
+  spec: { taints },
+});
+
+async function createNode(name: string, cpu: string, labels: Record<string, string>, taints: unknown[] = []): Promise<void> {
+  await ok(['apply', '-f', '-'], JSON.stringify(node(name, labels, taints)));
+  const resources = { cpu, memory: '8Gi', pods: '110' };
+  await ok(['patch', 'node', name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { capacity: resources, allocatable: resources } })]);
+}
+
+const pod = (name: string, spec: Record<string, unknown>, cpu: string) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name },
+  spec: { ...spec, containers: [{ name: 'main', image: 'busybox', resources: { requests: { cpu } } }] },
+});
+
+/** NAME → NODE from `kubectl get pods -o wide`. */
+async function placements(): Promise<Record<string, string>> {
+  const lines = (await ok(['get', 'pods', '-o', 'wide'])).trim().split('\n');
+  const header = lines[0];
+  const nodeAt = header.indexOf('NODE ');
+  assert.ok(nodeAt > 0, header);
+  return Object.fromEntries(lines.slice(1).map((l) => [l.split(/\s+/)[0], l.slice(nodeAt).split(/\s+/)[0]]));
+}
+
+describe('kube-scheduler', () => {
+  it('places pods by taints, nodeSelector, affinity and requests', async () => {
+    await createNode('control-plane', '4', { 'node-role.kubernetes.io/control-plane': '' }, [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }]);
+    await createNode('worker-hdd', '2', { disk: 'hdd' });
+    await createNode('worker-ssd', '4', { disk: 'ssd' });
+    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['hdd'] }] }] } } };
+    const pods = [pod('on-ssd', { nodeSelector: { disk: 'ssd' } }, '1'), pod('on-hdd', { affinity }, '1'), pod('too-big', {}, '5')];
+    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pods }));
+
+    const placed = await eventually('two pods placed', async () => {
+      const p = await placements();
+      return p['on-ssd'] !== '<none>' && p['on-hdd'] !== '<none>' ? p : undefined;
+    });
+    assert.deepEqual(placed, { 'on-hdd': 'worker-hdd', 'on-ssd': 'worker-ssd', 'too-big': '<none>' });
+    assert.match(await ok(['get', 'pod', 'too-big']), /too-big\s+0\/1\s+Pending/);
+
+    for (const name of ['on-ssd', 'on-hdd']) {
+      const target: string = (placed as Record<string, string>)[name];
+      const events = await eventually(`Scheduled event of ${name}`, async () => {
+        const out = await ok(['get', 'events', '--field-selector', `involvedObject.name=${name},reason=Scheduled`, '-o', 'json']);
+        const items = JSON.parse(out).items as { message: string; type: string; source: { component: string }; reportingComponent: string }[];
+        return items.length > 0 ? items : undefined;
+      });
+      assert.equal(events.length, 1);
+      assert.equal(events[0].message, `Successfully assigned default/${name} to ${target}`);
+      assert.equal(events[0].type, 'Normal');
+      assert.equal(events[0].source.component, 'default-scheduler');
+      assert.equal(events[0].reportingComponent, 'default-scheduler');
+    }
+    const describeOnSsd = await ok(['describe', 'pod', 'on-ssd']);
+    assert.match(describeOnSsd, /Node:\s+worker-ssd/);
+    assert.match(describeOnSsd, /Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default\/on-ssd to worker-ssd/);
+  });
+
+  it('says why a pod cannot be placed, as upstream does', async () => {
+    const message =
+      '0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..';
+    const described = await eventually('FailedScheduling in describe', async () => {
+      const out = await ok(['describe', 'pod', 'too-big']);
+      return out.includes('FailedScheduling') ? out : undefined;
+    });
+    assert.match(described, /Status:\s+Pending/);
+    assert.match(described, /Conditions:\n\s+Type\s+Status\n\s+PodScheduled\s+False/);
+    const eventLine = described.split('\n').find((l) => l.includes('FailedScheduling'))!;
+    assert.match(eventLine, /Warning\s+FailedScheduling\s+\S+\s+default-scheduler\s+/);
+    assert.ok(eventLine.trimEnd().endsWith(message), eventLine);
+
+    const condition = JSON.parse(await ok(['get', 'pod', 'too-big', '-o', 'jsonpath={.status.conditions[?(@.type=="PodScheduled")]}']));
+    assert.equal(condition.status, 'False');
+    assert.equal(condition.reason, 'Unschedulable');
+    assert.equal(condition.message, message);
+  });
+
+  it('places the waiting pod once a node that fits it appears', async () => {
+    await createNode('worker-large', '8', { disk: 'ssd' });
+    const placed = await eventually('too-big placed', async () => {
+      const p = await placements();
+      return p['too-big'] !== '<none>' ? p : undefined;
+    });
+    assert.equal(placed['too-big'], 'worker-large');
+    assert.match(await ok(['get', 'pod', 'too-big', '-o', 'jsonpath={.status.conditions[?(@.type=="PodScheduled")].status}']), /^True$/);
+  });
+
+  it('leaves pods of other schedulers alone', async () => {
+    await ok(['apply', '-f', '-'], JSON.stringify(pod('elsewhere', { schedulerName: 'my-scheduler' }, '100m')));
+    await ok(['apply', '-f', '-'], JSON.stringify(pod('canary', {}, '100m')));
+    await eventually('canary placed', async () => ((await placements()).canary !== '<none>' ? true : undefined));
+    assert.equal((await placements()).elsewhere, '<none>');
+    assert.equal(JSON.parse(await ok(['get', 'events', '--field-selector', 'involvedObject.name=elsewhere', '-o', 'json'])).items.length, 0);
+  });
+
+  it('serves health and scheduler metrics', async () => {
+    const port = /kube-scheduler: health and metrics on http:\/\/127\.0\.0\.1:(\d+)/.exec(cluster.output())![1];
+    const base = `http://127.0.0.1:${port}`;
+    assert.equal(await (await fetch(`${base}/healthz`)).text(), 'ok');
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const scheduled = Number(/^scheduler_schedule_attempts_total\{result="scheduled",profile="default-scheduler"\} (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(scheduled >= 4, metrics);
+    assert.match(metrics, /^scheduler_schedule_attempts_total\{result="unschedulable",profile="default-scheduler"\} [1-9]/m);
+    assert.match(metrics, /^scheduler_scheduling_attempt_duration_seconds_count\{result="scheduled",profile="default-scheduler"\} \d+/m);
+    assert.match(metrics, /^scheduler_pending_pods\{queue="unschedulable"\} 0$/m);
+  });
+
+  it('k8ts scheduler --leader-elect holds the Lease while it runs and releases it on SIGTERM', async () => {
+    const bin = fileURLToPath(new URL('../../bin/k8ts.js', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'scheduler', '--kubeconfig', cluster.kubeconfig, '--leader-elect', '--health-port', '0', '--scheduler-name', 'lease-test'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const holder = await eventually('the lease to be held', async () => {
+        const out = await cluster.kubectl(['get', 'lease', '-n', 'kube-system', 'kube-scheduler', '-o', 'jsonpath={.spec.holderIdentity}']);
+        return out.code === 0 && out.stdout ? out.stdout : undefined;
+      });
+      assert.match(holder, /_[0-9a-f-]{36}$/);
+      const port = await eventually('the health port', async () => /Serving health and metrics address=http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+      assert.match(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), /^leader_election_master_status\{name="kube-scheduler"\} 1$/m);
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, output);
+    }
+    assert.equal(await ok(['get', 'lease', '-n', 'kube-system', 'kube-scheduler', '-o', 'jsonpath={.spec.holderIdentity}']), '');
+  });
+});
