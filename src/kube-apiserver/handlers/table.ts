@@ -36,7 +36,12 @@ export function columnDefinitions(resource: ApiResource): ColumnDefinition[] {
 export function tableRow(resource: ApiResource, object: KubeObject, now: number, include: IncludeObject): Record<string, unknown> {
   const cells = resource.def.table ? resource.def.table.cells(object, now) : [object.metadata?.creationTimestamp ?? null];
   const row: Record<string, unknown> = { cells: placesName(resource) ? cells : [object.metadata?.name ?? '', ...cells] };
-  if (include === 'Metadata') row.object = partialObjectMetadata(object, 'v1');
+  if (include === 'Metadata') {
+    // Printing needs names, namespaces and labels, not field ownership, which is often
+    // the larger part of the metadata.
+    const { managedFields: _m, ...metadata } = object.metadata ?? {};
+    row.object = partialObjectMetadata({ metadata }, 'v1');
+  }
   else if (include === 'Object') row.object = object;
   return row;
 }
