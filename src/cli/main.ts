@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { apiserver } from './apiserver.ts';
+import { controllerManager } from './controller-manager.ts';
 import { scheduler } from './scheduler.ts';
 import { up } from './up.ts';
 
@@ -26,6 +27,11 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'Run the kube-scheduler alone',
     usage: scheduler.usage,
     run: scheduler.run,
+  },
+  'controller-manager': {
+    summary: 'Run the kube-controller-manager alone',
+    usage: controllerManager.usage,
+    run: controllerManager.run,
   },
 };
 

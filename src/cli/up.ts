@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKubeApiServer } from '../kube-apiserver/server.ts';
+import { createKubeControllerManager } from '../kube-controller-manager/server.ts';
 import { createKubeScheduler } from '../kube-scheduler/scheduler.ts';
 import { createLogger } from '../component-base/logging.ts';
 import { log, untilSignal } from './process.ts';
@@ -19,6 +20,7 @@ Flags:
   --compact-interval DUR    How often old history is compacted, e.g. 5m; 0 disables (default: 5m)
   --bind-address ADDR       Address the API server listens on (default: 127.0.0.1)
   --port PORT               API server port; 0 picks a free one (default: 6443)
+  --disable-controller-manager  Do not run the kube-controller-manager (as k3s's flag)
   -h, --help                Show this help
 `;
 
@@ -32,6 +34,7 @@ async function run(args: string[]): Promise<number> {
       'compact-interval': { type: 'string' },
       'bind-address': { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '6443' },
+      'disable-controller-manager': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -54,14 +57,20 @@ async function run(args: string[]): Promise<number> {
   // The scheduler uses the admin kubeconfig the API server wrote (a dedicated identity later).
   const scheduler = createKubeScheduler({ kubeconfig: apiserver.kubeconfigPath, healthPort: 0, logger: createLogger('kube-scheduler') });
   await scheduler.start();
+  const controllerManager = values['disable-controller-manager']
+    ? undefined
+    : createKubeControllerManager({ kubeconfig: apiserver.kubeconfigPath, healthPort: 0, logger: createLogger('kube-controller-manager') });
+  await controllerManager?.start();
   log('up', `store: ${redact(storeUrl)}`);
   log('up', `kube-apiserver: ${apiserver.url}`);
   log('up', `kube-scheduler: health and metrics on http://127.0.0.1:${scheduler.healthPort}`);
+  if (controllerManager) log('up', `kube-controller-manager: health and metrics on http://127.0.0.1:${controllerManager.healthPort}`);
   log('up', `kubeconfig: ${apiserver.kubeconfigPath}  (export KUBECONFIG=${apiserver.kubeconfigPath})`);
   log('up', `ready in ${Math.round(performance.now() - started)} ms; stop with Ctrl-C`);
 
   const signal = await untilSignal();
   log('up', `${signal}: shutting down`);
+  await controllerManager?.close();
   await scheduler.close();
   await apiserver.close();
   log('up', 'stopped');

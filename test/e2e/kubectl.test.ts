@@ -11,7 +11,7 @@ import { kubectlPath, startCluster, type Cluster } from '../support/k8ts-cluster
 
 let cluster: Cluster;
 before(async () => {
-  cluster = await startCluster();
+  cluster = await startCluster(['--disable-controller-manager']);
 });
 after(async () => {
   await cluster?.stop();

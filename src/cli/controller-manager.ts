@@ -1,0 +1,72 @@
+// `k8ts controller-manager`: the kube-controller-manager alone, against any API server.
+
+import { parseArgs } from 'node:util';
+import { createKubeControllerManager } from '../kube-controller-manager/server.ts';
+import { controllers } from '../kube-controller-manager/controllers.ts';
+import { log, untilSignal } from './process.ts';
+
+const usage = `Usage: k8ts controller-manager --kubeconfig PATH [flags]
+
+Runs the controllers that move the cluster toward its desired state.
+
+Flags:
+  --kubeconfig PATH       Kubeconfig of the API server (required)
+  --controllers LIST      Comma-separated controllers to run: '*' enables all on by default,
+                          'foo' enables foo, '-foo' disables foo (default: *)
+                          Known: ${controllers.map((c) => c.name).join(', ')}
+  --leader-elect          Run only while holding the Lease kube-system/kube-controller-manager
+                          (default: true; --leader-elect=false turns it off)
+  --concurrent NAME=N     Concurrent reconciles of one controller (repeatable)
+  --secure-port PORT      Port of /healthz, /readyz and /metrics; 0 picks a free one (default: 10257)
+  --bind-address ADDR     Address of that port (default: 127.0.0.1)
+  -h, --help              Show this help
+`;
+
+function parseBool(v: string | boolean | undefined, flag: string): boolean | undefined {
+  if (v === undefined || typeof v === 'boolean') return v;
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new Error(`${flag}: want true or false, got ${JSON.stringify(v)}`);
+}
+
+async function run(args: string[]): Promise<number> {
+  // --leader-elect=false arrives as a string; bare --leader-elect as true.
+  const normalized = args.map((a) => (a === '--leader-elect' ? '--leader-elect=true' : a));
+  const { values } = parseArgs({
+    args: normalized,
+    options: {
+      kubeconfig: { type: 'string' },
+      controllers: { type: 'string', default: '*' },
+      'leader-elect': { type: 'string' },
+      concurrent: { type: 'string', multiple: true },
+      'secure-port': { type: 'string', default: '10257' },
+      'bind-address': { type: 'string', default: '127.0.0.1' },
+    },
+    strict: true,
+  });
+  if (!values.kubeconfig) throw new Error('--kubeconfig is required');
+  const concurrency: Record<string, number> = {};
+  for (const c of values.concurrent ?? []) {
+    const [name, n] = c.split('=');
+    if (!name || !/^\d+$/.test(n ?? '')) throw new Error(`--concurrent: want NAME=N, got ${JSON.stringify(c)}`);
+    concurrency[name] = Number(n);
+  }
+  const port = Number(values['secure-port']);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--secure-port: invalid port ${values['secure-port']}`);
+  const kcm = createKubeControllerManager({
+    kubeconfig: values.kubeconfig,
+    controllers: values.controllers.split(',').map((s) => s.trim()).filter(Boolean),
+    leaderElect: parseBool(values['leader-elect'], '--leader-elect') ?? true,
+    concurrency,
+    healthPort: port,
+    bindAddress: values['bind-address'],
+  });
+  await kcm.start();
+  log('kube-controller-manager', `controllers: ${kcm.controllers.join(', ')}`);
+  const signal = await untilSignal();
+  log('kube-controller-manager', `${signal}: shutting down`);
+  await kcm.close();
+  return 0;
+}
+
+export const controllerManager = { usage, run };

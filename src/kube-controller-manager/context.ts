@@ -1,0 +1,30 @@
+// What every controller is built from: one API client, the process-wide shared informer
+// factory, an event broadcaster, the clock, a logger and metrics; and the shape every
+// controller has (run until the signal aborts, then resolve once its workers stopped).
+
+import type { SharedInformerFactory } from '../client/informer-factory.ts';
+import type { RestClient } from '../client/rest-client.ts';
+import type { Logger } from '../component-base/logging.ts';
+import type { Clock } from '../machinery/clock.ts';
+import type { EventBroadcaster } from './event-recorder.ts';
+import type { ControllerMetrics } from './metrics.ts';
+
+/** The client calls controllers make; tests pass a fake. */
+export type ApiClient = Pick<RestClient, 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deleteCollection' | 'request'>;
+
+export interface ControllerContext {
+  client: RestClient;
+  informers: SharedInformerFactory;
+  events: EventBroadcaster;
+  clock: Clock;
+  log: Logger;
+  metrics: ControllerMetrics;
+  /** Concurrent reconciles for the controller being built. */
+  workers: number;
+}
+
+export interface Controller {
+  readonly name: string;
+  /** Waits for its caches, then reconciles until `signal` aborts; resolves when its workers stopped. */
+  run(signal: AbortSignal): Promise<void>;
+}

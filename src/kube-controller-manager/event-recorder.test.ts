@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FakeClock } from '../machinery/fake-clock.ts';
+import { EventBroadcaster } from './event-recorder.ts';
+import { FakeClient } from './testing.ts';
+
+test('events are created in the object namespace and repeats increment count', async () => {
+  const clock = new FakeClock(Date.UTC(2025, 0, 1));
+  const fake = new FakeClient();
+  const events = new EventBroadcaster({ client: fake.client, clock });
+  const recorder = events.recorderFor('replicaset-controller');
+  const rs = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web', namespace: 'ns', uid: 'u1' } };
+  recorder.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: a');
+  recorder.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: a');
+  clock.advance(11 * 60_000);
+  recorder.event(rs, 'Normal', 'SuccessfulCreate', 'Created pod: a');
+  recorder.event({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'u2' } }, 'Warning', 'Rebooted', 'x');
+  await events.close();
+  const creates = fake.callsOf('create', 'events');
+  assert.equal(creates.length, 3, 'a repeat after the aggregation window is a new event');
+  const first = creates[0].body as Record<string, unknown>;
+  assert.equal(creates[0].ref.namespace, 'ns');
+  assert.deepEqual(first.involvedObject, { kind: 'ReplicaSet', namespace: 'ns', name: 'web', uid: 'u1', apiVersion: 'apps/v1', resourceVersion: undefined });
+  assert.deepEqual([first.reason, first.type, first.count, first.source], ['SuccessfulCreate', 'Normal', 1, { component: 'replicaset-controller' }]);
+  assert.equal(creates[2].ref.namespace, 'default', 'cluster-scoped objects get events in default');
+  const patches = fake.callsOf('patch', 'events');
+  assert.equal(patches.length, 1);
+  assert.equal((patches[0].body as { count: number }).count, 2);
+  assert.equal(patches[0].ref.name, (first.metadata as { name: string }).name);
+  recorder.event(rs, 'Normal', 'After', 'closed');
+  assert.equal(fake.calls.length, 4, 'nothing is written after close');
+});
