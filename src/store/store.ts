@@ -108,6 +108,13 @@ export interface LeaseStatus {
 }
 
 export interface Store {
+  /**
+   * True when a write's watch events reach every watcher before the write is acknowledged
+   * and before any later read is served (an in-process store). A watch-fed cache of such a
+   * store is then as fresh as the store itself whenever a request is being handled, so it
+   * may serve consistent reads; with etcd it may not.
+   */
+  readonly synchronousWatch?: boolean;
   range(key: Uint8Array, options?: RangeOptions): Promise<RangeResult>;
   txn(request: TxnRequest): Promise<TxnResult>;
   /**

@@ -147,9 +147,16 @@ async function serveList(ctx: RequestContext, resource: ApiResource, store: Reso
   } else if (result.rawItems) {
     // Objects straight from the store, each already JSON: no decode and re-encode.
     const head = JSON.stringify({ kind: resource.listKind, apiVersion: resource.apiVersion, metadata: listMeta }).slice(0, -1);
-    const text = `${head},"items":[${result.rawItems.join(',')}]}`;
-    ctx.res.writeHead(200, { 'Content-Type': output.contentType, 'Content-Length': Buffer.byteLength(text) });
-    ctx.res.end(text);
+    const chunks: Uint8Array[] = [Buffer.from(`${head},"items":[`)];
+    const comma = Buffer.from(',');
+    result.rawItems.forEach((item, i) => {
+      if (i > 0) chunks.push(comma);
+      chunks.push(...item);
+    });
+    chunks.push(Buffer.from(']}'));
+    const body = Buffer.concat(chunks);
+    ctx.res.writeHead(200, { 'Content-Type': output.contentType, 'Content-Length': body.length });
+    ctx.res.end(body);
   } else {
     const body = { kind: resource.listKind, apiVersion: resource.apiVersion, metadata: listMeta, items: result.items };
     writeBody(ctx.res, 200, body, output.format, output.contentType);

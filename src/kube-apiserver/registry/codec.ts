@@ -18,13 +18,18 @@ export function encodeObject(object: KubeObject): Uint8Array {
   return encoder.encode(JSON.stringify({ metadata: meta, ...rest }));
 }
 
-/** The stored JSON with its resourceVersion, without parsing it; undefined if not in our layout. */
-export function rawWithVersion(value: Uint8Array, revision: number): string | undefined {
-  const json = decoder.decode(value);
-  if (!json.startsWith(metadataOpening)) return undefined;
-  const at = metadataOpening.length;
-  const field = `"resourceVersion":"${revision}"`;
-  return `${json.slice(0, at)}${field}${json[at] === '}' ? '' : ','}${json.slice(at)}`;
+const opening = encoder.encode(metadataOpening);
+
+/**
+ * The stored JSON with its resourceVersion, without parsing it: chunks to concatenate, or
+ * undefined when the bytes are not in our layout.
+ */
+export function rawWithVersion(value: Uint8Array, revision: number): Uint8Array[] | undefined {
+  if (value.length < opening.length) return undefined;
+  for (let i = 0; i < opening.length; i++) if (value[i] !== opening[i]) return undefined;
+  const empty = value[opening.length] === 0x7d; // '}'
+  const field = encoder.encode(`${metadataOpening}"resourceVersion":"${revision}"${empty ? '' : ','}`);
+  return [field, value.subarray(opening.length)];
 }
 
 export function decodeObject(kv: KeyValue): KubeObject {

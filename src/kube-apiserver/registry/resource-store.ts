@@ -54,8 +54,8 @@ export interface ListOptions {
 
 export interface ListResult {
   items: KubeObject[];
-  /** With `raw`: the items as JSON text, in order (then `items` is empty). */
-  rawItems?: string[];
+  /** With `raw`: each item as JSON bytes (chunks to concatenate), in order (then `items` is empty). */
+  rawItems?: Uint8Array[][];
   resourceVersion: string;
   continue?: string;
   remainingItemCount?: number;
@@ -65,6 +65,7 @@ export interface ListResult {
 export type TryUpdate = (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>;
 
 const maxConflictRetries = 20;
+const encoder = new TextEncoder();
 
 export class ResourceStore {
   readonly resource: ApiResource;
@@ -256,15 +257,20 @@ export class ResourceStore {
       return this.#listFromStore(namespace, options, decodeContinue(options.continue));
     }
     if (match === 'Exact') return this.#listFromStore(namespace, options, { rv: parseRv(rv), start: '' });
-    if (rv === '') return this.#listFromStore(namespace, options, { rv: 0, start: '' });
+    if (rv === '' && (options.limit || !this.#store.synchronousWatch)) return this.#listFromStore(namespace, options, { rv: 0, start: '' });
+    // A consistent read may come from the watch cache when the cache cannot lag the store
+    // (upstream's consistent list from cache); pages still read the store at one revision.
     // resourceVersion "0" or NotOlderThan: any state at least that new, from the cache.
-    const wanted = parseRv(rv);
+    const wanted = rv === '' ? 0 : parseRv(rv);
     await this.cache.start();
     if (!(await this.cache.waitForRevision(wanted, 3_000))) {
       throw new StatusError(504, 'Timeout', `Too large resource version: ${wanted}, current: ${this.cache.revision}`, {
         causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
         retryAfterSeconds: 1,
       });
+    }
+    if (options.raw && !options.filter && !this.resource.conversion && !this.resource.customResource) {
+      return { items: [], rawItems: this.cache.listRaw(this.prefix(namespace)), resourceVersion: String(this.cache.revision) };
     }
     const items = this.cache.list(this.prefix(namespace)).map((o) => this.served(o)).filter((o) => options.filter?.(o) ?? true);
     return { items, resourceVersion: String(this.cache.revision) };
@@ -276,7 +282,7 @@ export class ResourceStore {
     const end = prefixEnd(bytes(prefix));
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     const items: KubeObject[] = [];
-    const raw = options.raw && !options.filter ? ([] as string[]) : undefined;
+    const raw = options.raw && !options.filter ? ([] as Uint8Array[][]) : undefined;
     const done = (result: ListResult): ListResult => (raw ? { ...result, items: [], rawItems: raw } : result);
     let start = from.start ? bytes(from.start) : bytes(prefix);
     let revision = from.rv;
@@ -299,8 +305,7 @@ export class ResourceStore {
       if (revision === 0) revision = r.revision;
       for (let i = 0; i < r.kvs.length; i++) {
         const kv = r.kvs[i];
-        const text = raw ? rawWithVersion(kv.value, kv.modRevision) : undefined;
-        if (raw) raw.push(text ?? JSON.stringify(decodeObject(kv)));
+        if (raw) raw.push(rawWithVersion(kv.value, kv.modRevision) ?? [encoder.encode(JSON.stringify(decodeObject(kv)))]);
         else {
           const object = this.#decode(kv);
           if (options.filter && !options.filter(object)) continue;

@@ -12,7 +12,9 @@ import { gone } from '../../machinery/status.ts';
 import { CompactedError } from '../../store/errors.ts';
 import { bytes, prefixEnd, text } from '../../store/keys.ts';
 import type { Store, Watch } from '../../store/store.ts';
-import { decodeObject } from './codec.ts';
+import { decodeObject, rawWithVersion } from './codec.ts';
+
+const encoder = new TextEncoder();
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -57,6 +59,8 @@ export class WatchCache {
   readonly #capacity: number;
   readonly #maxQueued: number;
   readonly #objects = new Map<string, KubeObject>();
+  /** The stored bytes and revision of each object, so lists can be sent without re-encoding. */
+  readonly #raw = new Map<string, { value: Uint8Array; revision: number }>();
   #sortedKeys: string[] | undefined;
   readonly #window: CacheEvent[] = [];
   /** Every event after this revision is in the window. */
@@ -93,6 +97,19 @@ export class WatchCache {
     let i = lowerBound(this.#sortedKeys, keyPrefix);
     for (; i < this.#sortedKeys.length && this.#sortedKeys[i].startsWith(keyPrefix); i++) {
       out.push(this.#objects.get(this.#sortedKeys[i])!);
+    }
+    return out;
+  }
+
+  /** Like list(), as JSON bytes (chunks to concatenate per object). */
+  listRaw(keyPrefix = this.#prefix): Uint8Array[][] {
+    this.#sortedKeys ??= [...this.#objects.keys()].sort();
+    const out: Uint8Array[][] = [];
+    let i = lowerBound(this.#sortedKeys, keyPrefix);
+    for (; i < this.#sortedKeys.length && this.#sortedKeys[i].startsWith(keyPrefix); i++) {
+      const key = this.#sortedKeys[i];
+      const raw = this.#raw.get(key);
+      out.push((raw && rawWithVersion(raw.value, raw.revision)) ?? [encoder.encode(JSON.stringify(this.#objects.get(key)))]);
     }
     return out;
   }
@@ -181,7 +198,11 @@ export class WatchCache {
     const start = bytes(this.#prefix);
     const { kvs, revision } = await this.#store.range(start, { end: prefixEnd(start) });
     this.#objects.clear();
-    for (const kv of kvs) this.#objects.set(text(kv.key), decodeObject(kv));
+    this.#raw.clear();
+    for (const kv of kvs) {
+      this.#objects.set(text(kv.key), decodeObject(kv));
+      this.#raw.set(text(kv.key), { value: kv.value, revision: kv.modRevision });
+    }
     this.#sortedKeys = undefined;
     this.#revision = revision;
     this.#windowStart = revision;
@@ -202,10 +223,12 @@ export class WatchCache {
             const prev = this.#objects.get(key);
             if (!prev) this.#sortedKeys = undefined;
             this.#objects.set(key, object);
+            this.#raw.set(key, { value: e.kv.value, revision });
             event = prev ? { type: 'MODIFIED', key, object, prevObject: prev, revision } : { type: 'ADDED', key, object, revision };
           } else {
             const prev = this.#objects.get(key) ?? (e.prevKv ? decodeObject(e.prevKv) : undefined);
             this.#objects.delete(key);
+            this.#raw.delete(key);
             this.#sortedKeys = undefined;
             if (!prev) continue;
             const object = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(revision) } };

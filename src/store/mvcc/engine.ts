@@ -60,6 +60,8 @@ interface LeaseMove {
 }
 
 export class Engine implements Store {
+  /** Events are published inside the commit, before writers are acknowledged. */
+  readonly synchronousWatch = true;
   readonly #backend: Backend;
   readonly #hub: WatchHub;
   readonly #lessor: Lessor;
