@@ -85,6 +85,7 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
   const metrics = new Metrics();
   const stopping = new AbortController();
   const stores = new Map<string, ResourceStore>();
+  const certUsers = new WeakMap<TLSSocket, ReturnType<typeof userFromTLSSocket> | null>();
   const caches = new Map<string, WatchCache>();
   let store: Store | undefined = options.store;
   let server: Server | undefined;
@@ -182,7 +183,10 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
 
   /** Client certificate first, then a service account bearer token; nothing else is accepted. */
   async function authenticate(req: IncomingMessage): Promise<UserInfo> {
-    const fromCert = userFromTLSSocket(req.socket as TLSSocket);
+    // A connection's certificate does not change: read it once per connection.
+    const socket = req.socket as TLSSocket;
+    let fromCert = certUsers.get(socket);
+    if (fromCert === undefined) certUsers.set(socket, (fromCert = userFromTLSSocket(socket) ?? null));
     if (fromCert) return { name: fromCert.user, groups: [...fromCert.groups, 'system:authenticated'] };
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (bearer) {
