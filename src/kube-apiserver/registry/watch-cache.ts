@@ -13,6 +13,7 @@ import { CompactedError } from '../../store/errors.ts';
 import { bytes, prefixEnd, text } from '../../store/keys.ts';
 import type { Store, Watch } from '../../store/store.ts';
 import { decodeObject, rawWithVersion } from './codec.ts';
+import { lowerBound } from '../../machinery/sorted.ts';
 
 const encoder = new TextEncoder();
 
@@ -275,15 +276,4 @@ export class WatchCache {
     this.#progressWaiters = this.#progressWaiters.filter((w) => w.revision > this.#revision);
     for (const w of due) w.resolve();
   }
-}
-
-function lowerBound(sorted: string[], k: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -4,6 +4,7 @@
 import { binaryString, compareBytes, isUnbounded } from '../keys.ts';
 import type { KeyValue } from '../store.ts';
 import type { Backend, Cursor, HistoryRows, LeaseRecord, Meta, RangeRows, Row } from '../mvcc/backend.ts';
+import { lowerBound } from '../../machinery/sorted.ts';
 
 export class MemoryBackend implements Backend {
   /** Every row, in revision and op order. */
@@ -162,16 +163,6 @@ function inRange(k: Uint8Array, key: Uint8Array, end: Uint8Array | undefined): b
   return compareBytes(k, key) >= 0 && (isUnbounded(end) || compareBytes(k, end) < 0);
 }
 
-function lowerBound(sorted: string[], k: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < k) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Index of the last row with revision <= r, or -1. */
 function lastAtOrBelow(rows: Row[], r: number): number {

@@ -3,6 +3,7 @@
 
 import type { Schema } from '../../schema.ts';
 import { list, listMap, mapOf, obj, quantity, str, stringMap } from '../../schema.ts';
+import { objectReferenceSchema } from '../../meta/v1/object-reference.ts';
 
 export const labelSelectorRequirement: Schema = obj(
   {
@@ -21,20 +22,8 @@ export const labelSelector: Schema = obj(
   { 'x-kubernetes-map-type': 'atomic', description: 'A label selector is a label query over a set of resources.' },
 );
 
-export const objectReference: Schema = obj(
-  {
-    kind: str('Kind of the referent.'),
-    namespace: str('Namespace of the referent.'),
-    name: str('Name of the referent.'),
-    uid: str('UID of the referent.'),
-    apiVersion: str('API version of the referent.'),
-    resourceVersion: str('Specific resourceVersion to which this reference is made, if any.'),
-    fieldPath: str(
-      'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement, such as desiredState.manifest.containers[2].',
-    ),
-  },
-  { 'x-kubernetes-map-type': 'atomic' },
-);
+/** ObjectReference lives in meta/v1, shared with the groups that reference core objects. */
+export const objectReference: Schema = objectReferenceSchema;
 
 export const localObjectReference: Schema = obj({ name: str('Name of the referent.') }, { 'x-kubernetes-map-type': 'atomic' });
 

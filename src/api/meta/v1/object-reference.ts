@@ -1,6 +1,6 @@
-// core/v1 ObjectReference, the reference Events ("regarding", "related") and EndpointSlices
-// ("targetRef") carry. An atomic struct as upstream marks it. (Kept here because the core
-// group is defined elsewhere and groups do not import each other's kinds.)
+// core/v1 ObjectReference, the reference Events ("regarding", "related"), EndpointSlices
+// ("targetRef") and core kinds carry. An atomic struct as upstream marks it; kept here, below
+// every group, so all of them can use it.
 
 import type { Schema } from '../../schema.ts';
 import { obj, str } from '../../schema.ts';
