@@ -17,6 +17,12 @@ Flags:
   --leader-elect          Run only while holding the Lease kube-system/kube-controller-manager
                           (default: true; --leader-elect=false turns it off)
   --concurrent NAME=N     Concurrent reconciles of one controller (repeatable)
+  --node-monitor-grace-period DURATION
+                          A node whose Lease is not renewed this long becomes Unknown (default: 40s)
+  --node-monitor-period DURATION
+                          How often node health is checked (default: 5s)
+  --terminated-pod-gc-threshold N
+                          Terminated pods kept before the oldest are deleted; 0 never (default: 12500)
   --secure-port PORT      Port of /healthz, /readyz and /metrics; 0 picks a free one (default: 10257)
   --bind-address ADDR     Address of that port (default: 127.0.0.1)
   -h, --help              Show this help
@@ -29,6 +35,22 @@ function parseBool(v: string | boolean | undefined, flag: string): boolean | und
   throw new Error(`${flag}: want true or false, got ${JSON.stringify(v)}`);
 }
 
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration ("40s", "1m30s", "500ms") in milliseconds. */
+function optionalDuration(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== v) throw new Error(`${flag}: invalid duration ${JSON.stringify(v)}`);
+  return parts.reduce((ms, p) => ms + Number(p[1]) * durationUnits[p[2]], 0);
+}
+
+function optionalInt(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^-?\d+$/.test(v)) throw new Error(`${flag}: want an integer, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
 async function run(args: string[]): Promise<number> {
   // --leader-elect=false arrives as a string; bare --leader-elect as true.
   const normalized = args.map((a) => (a === '--leader-elect' ? '--leader-elect=true' : a));
@@ -39,6 +61,9 @@ async function run(args: string[]): Promise<number> {
       controllers: { type: 'string', default: '*' },
       'leader-elect': { type: 'string' },
       concurrent: { type: 'string', multiple: true },
+      'node-monitor-grace-period': { type: 'string' },
+      'node-monitor-period': { type: 'string' },
+      'terminated-pod-gc-threshold': { type: 'string' },
       'secure-port': { type: 'string', default: '10257' },
       'bind-address': { type: 'string', default: '127.0.0.1' },
     },
@@ -60,6 +85,11 @@ async function run(args: string[]): Promise<number> {
     concurrency,
     healthPort: port,
     bindAddress: values['bind-address'],
+    settings: {
+      nodeMonitorGracePeriodMs: optionalDuration(values['node-monitor-grace-period'], '--node-monitor-grace-period'),
+      nodeMonitorPeriodMs: optionalDuration(values['node-monitor-period'], '--node-monitor-period'),
+      terminatedPodGCThreshold: optionalInt(values['terminated-pod-gc-threshold'], '--terminated-pod-gc-threshold'),
+    },
   });
   await kcm.start();
   log('kube-controller-manager', `controllers: ${kcm.controllers.join(', ')}`);

@@ -21,6 +21,17 @@ export interface ControllerContext {
   metrics: ControllerMetrics;
   /** Concurrent reconciles for the controller being built. */
   workers: number;
+  /** Tunables of individual controllers (upstream's per-controller flags); absent: upstream defaults. */
+  settings?: ControllerSettings;
+}
+
+export interface ControllerSettings {
+  /** --node-monitor-grace-period: a node not heard from this long becomes Unknown (default 40 s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** --node-monitor-period: how often node health is checked (default 5 s). */
+  nodeMonitorPeriodMs?: number;
+  /** --terminated-pod-gc-threshold: terminated pods kept before pod GC deletes the oldest (default 12500). */
+  terminatedPodGCThreshold?: number;
 }
 
 export interface Controller {

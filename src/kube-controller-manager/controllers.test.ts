@@ -4,7 +4,21 @@ import { enabledControllers } from './controllers.ts';
 
 test('--controllers selects as upstream IsControllerEnabled, by name or alias', () => {
   const names = (sel: string[]) => enabledControllers(sel).map((c) => c.name).sort();
-  const all = ['deployment-controller', 'garbage-collector-controller', 'namespace-controller', 'replicaset-controller', 'serviceaccount-controller'];
+  const all = [
+    'cronjob-controller',
+    'deployment-controller',
+    'endpoints-controller',
+    'endpointslice-controller',
+    'garbage-collector-controller',
+    'job-controller',
+    'namespace-controller',
+    'node-lifecycle-controller',
+    'pod-garbage-collector-controller',
+    'replicaset-controller',
+    'serviceaccount-controller',
+    'taint-eviction-controller',
+    'ttl-after-finished-controller',
+  ];
   assert.deepEqual(names(['*']), all);
   assert.deepEqual(names(['*', '-garbagecollector']), all.filter((n) => n !== 'garbage-collector-controller'));
   assert.deepEqual(names(['replicaset', 'deployment-controller']), ['deployment-controller', 'replicaset-controller']);

@@ -5,10 +5,20 @@
 
 import type { Controller, ControllerContext } from './context.ts';
 import { DeploymentController } from './controllers/deployment/deployment-controller.ts';
+import { EndpointsController, type Endpoints } from './controllers/endpoints/endpoints-controller.ts';
+import type { Service } from './controllers/endpoints/service-pods.ts';
+import { EndpointSliceController } from './controllers/endpointslice/endpointslice-controller.ts';
+import type { EndpointSlice } from './controllers/endpointslice/reconciler.ts';
+import { NodeLifecycleController, type Lease, type Node } from './controllers/nodelifecycle/node-lifecycle-controller.ts';
+import { TaintEvictionController } from './controllers/nodelifecycle/taint-eviction-controller.ts';
+import { PodGCController } from './controllers/podgc/podgc-controller.ts';
 import { GarbageCollector } from './controllers/garbagecollector/garbage-collector.ts';
 import { NamespaceController } from './controllers/namespace/namespace-controller.ts';
 import { ReplicaSetController } from './controllers/replicaset/replica-set-controller.ts';
 import { ServiceAccountsController } from './controllers/serviceaccount/serviceaccounts-controller.ts';
+import { CronJobController, type CronJob } from './controllers/cronjob/cronjob-controller.ts';
+import { JobController, type Job } from './controllers/job/job-controller.ts';
+import { TTLAfterFinishedController } from './controllers/ttlafterfinished/ttl-after-finished-controller.ts';
 import { discoverResources } from './discovery.ts';
 import { names } from './names.ts';
 import type { Deployment, KubeObject, Namespace, Pod, ReplicaSet } from './types.ts';
@@ -97,6 +107,133 @@ export const controllers: ControllerDescriptor[] = [
         client: ctx.client,
         informers: ctx.informers,
         discover: () => discoverResources(ctx.client),
+        clock: ctx.clock,
+        log: ctx.log,
+        workers: ctx.workers,
+        metrics: ctx.metrics,
+      }),
+  },
+  {
+    name: names.job,
+    aliases: ['job'],
+    defaultWorkers: 5,
+    create: (ctx) =>
+      new JobController({
+        client: ctx.client,
+        jobs: ctx.informers.informerFor<Job>({ group: 'batch', version: 'v1', resource: 'jobs' }),
+        pods: ctx.informers.informerFor<Pod>(core('pods')),
+        recorder: ctx.events.recorderFor(names.job),
+        clock: ctx.clock,
+        log: ctx.log,
+        workers: ctx.workers,
+        metrics: ctx.metrics,
+      }),
+  },
+  {
+    name: names.endpoints,
+    aliases: ['endpoint'],
+    defaultWorkers: 5,
+    create: (ctx) =>
+      new EndpointsController({
+        client: ctx.client,
+        services: ctx.informers.informerFor<Service>(core('services')),
+        pods: ctx.informers.informerFor<Pod>(core('pods')),
+        endpoints: ctx.informers.informerFor<Endpoints>(core('endpoints')),
+        clock: ctx.clock,
+        log: ctx.log,
+        workers: ctx.workers,
+        metrics: ctx.metrics,
+      }),
+  },
+  {
+    name: names.endpointSlice,
+    aliases: ['endpointslice'],
+    defaultWorkers: 5,
+    create: (ctx) =>
+      new EndpointSliceController({
+        client: ctx.client,
+        services: ctx.informers.informerFor<Service>(core('services')),
+        pods: ctx.informers.informerFor<Pod>(core('pods')),
+        nodes: ctx.informers.informerFor<KubeObject>(core('nodes')),
+        endpointSlices: ctx.informers.informerFor<EndpointSlice>({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }),
+        clock: ctx.clock,
+        log: ctx.log,
+        workers: ctx.workers,
+        metrics: ctx.metrics,
+      }),
+  },
+  {
+    name: names.podGarbageCollector,
+    aliases: ['podgc'],
+    defaultWorkers: 1,
+    create: (ctx) =>
+      new PodGCController({
+        client: ctx.client,
+        pods: ctx.informers.informerFor<Pod>(core('pods')),
+        nodes: ctx.informers.informerFor<Node>(core('nodes')),
+        clock: ctx.clock,
+        log: ctx.log,
+        metrics: ctx.metrics,
+        terminatedPodGCThreshold: ctx.settings?.terminatedPodGCThreshold,
+      }),
+  },
+  {
+    name: names.nodeLifecycle,
+    aliases: ['nodelifecycle'],
+    defaultWorkers: 1,
+    create: (ctx) =>
+      new NodeLifecycleController({
+        client: ctx.client,
+        nodes: ctx.informers.informerFor<Node>(core('nodes')),
+        leases: ctx.informers.informerFor<Lease>({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: 'kube-node-lease' }),
+        recorder: ctx.events.recorderFor('node-controller'),
+        clock: ctx.clock,
+        log: ctx.log,
+        metrics: ctx.metrics,
+        nodeMonitorGracePeriodMs: ctx.settings?.nodeMonitorGracePeriodMs,
+        nodeMonitorPeriodMs: ctx.settings?.nodeMonitorPeriodMs,
+      }),
+  },
+  {
+    name: names.taintEviction,
+    aliases: ['taint-eviction-controller'],
+    defaultWorkers: 8,
+    create: (ctx) =>
+      new TaintEvictionController({
+        client: ctx.client,
+        pods: ctx.informers.informerFor<Pod>(core('pods')),
+        nodes: ctx.informers.informerFor<Node>(core('nodes')),
+        recorder: ctx.events.recorderFor('taint-eviction-controller'),
+        clock: ctx.clock,
+        log: ctx.log,
+        workers: ctx.workers,
+        metrics: ctx.metrics,
+      }),
+  },
+  {
+    name: names.cronJob,
+    aliases: ['cronjob'],
+    defaultWorkers: 5,
+    create: (ctx) =>
+      new CronJobController({
+        client: ctx.client,
+        cronJobs: ctx.informers.informerFor<CronJob>({ group: 'batch', version: 'v1', resource: 'cronjobs' }),
+        jobs: ctx.informers.informerFor<Job>({ group: 'batch', version: 'v1', resource: 'jobs' }),
+        recorder: ctx.events.recorderFor(names.cronJob),
+        clock: ctx.clock,
+        log: ctx.log,
+        workers: ctx.workers,
+        metrics: ctx.metrics,
+      }),
+  },
+  {
+    name: names.ttlAfterFinished,
+    aliases: ['ttl-after-finished'],
+    defaultWorkers: 5,
+    create: (ctx) =>
+      new TTLAfterFinishedController({
+        client: ctx.client,
+        jobs: ctx.informers.informerFor<Job>({ group: 'batch', version: 'v1', resource: 'jobs' }),
         clock: ctx.clock,
         log: ctx.log,
         workers: ctx.workers,

@@ -8,6 +8,14 @@ export const names = {
   replicaSet: 'replicaset-controller',
   deployment: 'deployment-controller',
   serviceAccount: 'serviceaccount-controller',
+  endpoints: 'endpoints-controller',
+  endpointSlice: 'endpointslice-controller',
+  podGarbageCollector: 'pod-garbage-collector-controller',
+  nodeLifecycle: 'node-lifecycle-controller',
+  taintEviction: 'taint-eviction-controller',
+  job: 'job-controller',
+  cronJob: 'cronjob-controller',
+  ttlAfterFinished: 'ttl-after-finished-controller',
 } as const;
 
 export type ControllerName = (typeof names)[keyof typeof names];

@@ -18,6 +18,7 @@ import { createLogger, type Logger } from '../component-base/logging.ts';
 import { Registry } from '../component-base/metrics.ts';
 import { realClock, type Clock } from '../machinery/clock.ts';
 import { enabledControllers, type ControllerDescriptor } from './controllers.ts';
+import type { ControllerSettings } from './context.ts';
 import { EventBroadcaster } from './event-recorder.ts';
 import { controllerMetrics, type ControllerMetrics } from './metrics.ts';
 
@@ -41,6 +42,8 @@ export interface KubeControllerManagerOptions {
   bindAddress?: string;
   clock?: Clock;
   logger?: Logger;
+  /** Tunables of individual controllers (grace periods, thresholds). */
+  settings?: ControllerSettings;
 }
 
 export interface KubeControllerManager {
@@ -84,7 +87,7 @@ export function createKubeControllerManager(options: KubeControllerManagerOption
     const informers = new SharedInformerFactory(client, { clock, log: (m) => log.debug(m) });
     const built = descriptors.map((d) => {
       const workers = options.concurrency?.[d.name] ?? d.aliases.map((a) => options.concurrency?.[a]).find((n) => n !== undefined) ?? d.defaultWorkers;
-      return d.create({ client, informers, events, clock, log: log.child(d.name), metrics, workers });
+      return d.create({ client, informers, events, clock, log: log.child(d.name), metrics, workers, settings: options.settings });
     });
     informers.start(signal);
     log.info('started controllers', { controllers: built.map((c) => c.name).join(',') });
