@@ -12,10 +12,10 @@ const build = (yaml: string) =>
 test('the default profile runs upstream default plugins with upstream weights', () => {
   const [fwk] = build('apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n');
   assert.equal(fwk.profileName, 'default-scheduler');
-  assert.deepEqual(fwk.filterPlugins.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit']);
+  assert.deepEqual(fwk.filterPlugins.map((p) => p.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
   assert.deepEqual(
     fwk.scorePlugins.map((s) => [s.plugin.name, s.weight]),
-    [['TaintToleration', 3], ['NodeAffinity', 2], ['NodeResourcesFit', 1], ['NodeResourcesBalancedAllocation', 1], ['ImageLocality', 1]],
+    [['TaintToleration', 3], ['NodeAffinity', 2], ['NodeResourcesFit', 1], ['PodTopologySpread', 2], ['InterPodAffinity', 2], ['NodeResourcesBalancedAllocation', 1], ['ImageLocality', 1]],
   );
   assert.deepEqual(fwk.postFilterPlugins.map((p) => p.name), ['DefaultPreemption']);
   assert.deepEqual(fwk.bindPlugins.map((p) => p.name), ['DefaultBinder']);
@@ -42,7 +42,7 @@ profiles:
   assert.ok(!a.filterPlugins.some((p) => p.name === 'NodePorts'));
   assert.deepEqual(a.scorePlugins.map((s) => [s.plugin.name, s.weight]), [['NodeResourcesFit', 5], ['ImageLocality', 1]]);
   assert.equal(b.profileName, 'other');
-  assert.equal(b.scorePlugins.length, 5);
+  assert.equal(b.scorePlugins.length, 7);
 });
 
 test('bad configurations are refused with the field at fault', () => {

@@ -8,7 +8,8 @@
 //   assumption waits for the watch and a Scheduled event is recorded; on failure the assumption
 //   is forgotten and the pod retried;
 // - a failure records FailedScheduling and sets PodScheduled=False (reason Unschedulable, or
-//   SchedulerError for errors) through pods/status, and puts the pod back in the queue.
+//   SchedulerError for errors) through pods/status, with status.nominatedNodeName when
+//   preemption nominated a node, and puts the pod back in the queue.
 
 import type { Clock } from '../machinery/clock.ts';
 import type { Cache } from './cache/cache.ts';
@@ -71,8 +72,8 @@ export interface ScheduleContext {
   clock: Clock;
   random: () => number;
   percentageOfNodesToScore: number;
-  /** Sets the PodScheduled condition through pods/status. */
-  updatePodCondition(pod: Pod, condition: { type: string; status: string; reason: string; message: string }): Promise<void>;
+  /** Sets the PodScheduled condition (and status.nominatedNodeName when given) through pods/status. */
+  updatePodCondition(pod: Pod, condition: { type: string; status: string; reason: string; message: string }, nominatedNodeName?: string): Promise<void>;
   log: { info(m: string, f?: Record<string, unknown>): void; warn(m: string, f?: Record<string, unknown>): void; error(m: string, f?: Record<string, unknown>): void };
   signal: AbortSignal;
   /** Where the next cycle starts looking (round robin over nodes). */
@@ -138,11 +139,13 @@ export function scheduleOne(ctx: ScheduleContext, info: QueuedPodInfo): void {
     host = schedulePod(ctx, fwk, state, pod);
     ctx.metrics.algorithmDuration.observe({}, (ctx.clock.now() - start) / 1000);
   } catch (err) {
+    let nominatedNodeName: string | undefined;
     if (err instanceof FitError && fwk.postFilterPlugins.length > 0) {
       const result = fwk.runPostFilterPlugins(state, pod, err.diagnosis.nodeToStatus);
       if (result.status.message) err.diagnosis.postFilterMsg = result.status.message;
+      nominatedNodeName = result.nominatedNodeName;
     }
-    return failure(ctx, fwk, info, err, cycle, start);
+    return failure(ctx, fwk, info, err, cycle, start, nominatedNodeName);
   }
 
   const assumed = assumedCopy(pod, host);
@@ -188,7 +191,7 @@ async function bindingCycle(ctx: ScheduleContext, fwk: Framework, state: CycleSt
   ctx.recorder.event(assumed, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${ns}/${name} to ${host}`);
 }
 
-function failure(ctx: ScheduleContext, fwk: Framework, info: QueuedPodInfo, err: unknown, cycle: number, start: number): void {
+function failure(ctx: ScheduleContext, fwk: Framework, info: QueuedPodInfo, err: unknown, cycle: number, start: number, nominatedNodeName?: string): void {
   const unschedulable = err instanceof FitError || err instanceof NoNodesAvailableError;
   const message = err instanceof FitError ? err.message : err instanceof Error ? err.message : String(err);
   const result = unschedulable ? 'unschedulable' : 'error';
@@ -208,6 +211,7 @@ function failure(ctx: ScheduleContext, fwk: Framework, info: QueuedPodInfo, err:
   ctx.recorder.event(latest, 'Warning', 'FailedScheduling', 'Scheduling', message);
   const condition = { type: 'PodScheduled', status: 'False', reason: unschedulable ? 'Unschedulable' : 'SchedulerError', message };
   const current = latest.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  if (current && current.status === condition.status && current.reason === condition.reason && current.message === condition.message) return;
-  ctx.updatePodCondition(latest, condition).catch((e: unknown) => ctx.log.warn('Error updating pod condition', { pod: key, err: e }));
+  const nominationChanges = nominatedNodeName !== undefined && nominatedNodeName !== latest.status?.nominatedNodeName;
+  if (!nominationChanges && current && current.status === condition.status && current.reason === condition.reason && current.message === condition.message) return;
+  ctx.updatePodCondition(latest, condition, nominationChanges ? nominatedNodeName : undefined).catch((e: unknown) => ctx.log.warn('Error updating pod condition', { pod: key, err: e }));
 }

@@ -1,10 +1,12 @@
 // kube-scheduler as a component: createKubeScheduler(options) → { start(signal), ready, close() }.
 // It sees the cluster only through the API server: informers on pods (all but terminal ones)
-// and nodes feed the cache and the queue; pods whose spec.schedulerName has a profile and that
-// have no spec.nodeName are queued; the scheduling loop runs only while this instance leads
-// (Lease kube-system/kube-scheduler) when leader election is on. It serves /healthz, /livez,
-// /readyz (ready once the informers have synced) and /metrics on healthPort (0: a free port).
-// close() stops scheduling, waits for bindings in flight and the informers, then the server.
+// and nodes feed the cache and the queue (and one on namespaces serves the namespaceSelectors
+// of pod affinity terms); pods whose spec.schedulerName has a profile and that have no
+// spec.nodeName are queued; the scheduling loop runs only while this instance leads (Lease
+// kube-system/kube-scheduler) when leader election is on. It serves /healthz, /livez, /readyz
+// (ready once the informers have synced) and /metrics on healthPort (0: a free port).
+// close() stops scheduling, waits for bindings and preemption's evictions in flight and the
+// informers, then the server.
 
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -20,7 +22,7 @@ import { realClock, type Clock } from '../machinery/clock.ts';
 import { Cache } from './cache/cache.ts';
 import { defaultConfiguration, loadConfiguration, type SchedulerConfiguration } from './config.ts';
 import { EventRecorder } from './events.ts';
-import type { ClusterEvent } from './framework/interfaces.ts';
+import type { ClusterEvent, PodConditionUpdate } from './framework/interfaces.ts';
 import { Framework } from './framework/runtime.ts';
 import { schedulerMetrics, type SchedulerMetrics } from './metrics.ts';
 import { defaultPlugins, inTreeRegistry } from './plugins/registry.ts';
@@ -99,9 +101,29 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
       { signal },
     );
   };
+  const factory = new SharedInformerFactory(client, { clock, log: (m) => log.info(m) });
+  const namespaceInformer = factory.informerFor<KubeObject>({ group: '', version: 'v1', resource: 'namespaces' });
+  const namespaceLabels = (namespace: string) => namespaceInformer.indexer.getByKey(namespace)?.metadata?.labels;
+  const stop = new AbortController();
+  /** Preemption's evictions in flight (close waits for them). */
+  const evictions = new Set<Promise<void>>();
+  const deletePod = (pod: Pod, condition: PodConditionUpdate) => {
+    const meta = pod.metadata ?? {};
+    const target = { group: '', version: 'v1', resource: 'pods', namespace: meta.namespace, name: meta.name };
+    const eviction = (async () => {
+      const now = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      await client.patch({ ...target, subresource: 'status' }, { status: { conditions: [{ ...condition, lastProbeTime: null, lastTransitionTime: now }] } }, { type: 'strategic', signal: stop.signal });
+      await client.delete(target, { signal: stop.signal });
+      log.info('Preempted pod', { pod: `${meta.namespace}/${meta.name}` });
+    })().catch((err: unknown) => log.warn('Error preempting pod', { pod: `${meta.namespace}/${meta.name}`, err }));
+    evictions.add(eviction);
+    void eviction.finally(() => evictions.delete(eviction));
+  };
+  const recorder = new EventRecorder(client, { component: componentName, instance: `${componentName}-${hostname()}`, clock, log: (m, f) => log.warn(m, f) });
+  const recordEvent = (pod: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string) => recorder.event(pod, type, reason, action, message);
   const profiles = new Map<string, Framework>();
   for (const profile of config.profiles) {
-    profiles.set(profile.schedulerName, new Framework({ registry: inTreeRegistry, defaultPlugins, profile, nodeInfos: cache, clock, bindPod }));
+    profiles.set(profile.schedulerName, new Framework({ registry: inTreeRegistry, defaultPlugins, profile, nodeInfos: cache, clock, bindPod, namespaceLabels, deletePod, recordEvent }));
   }
   const anyProfile = profiles.values().next().value!;
   const queue = new SchedulingQueue({
@@ -113,9 +135,7 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
       for (const [q, n] of Object.entries(sizes)) metrics.pendingPods.set({ queue: q }, n);
     },
   });
-  const recorder = new EventRecorder(client, { component: componentName, instance: `${componentName}-${hostname()}`, clock, log: (m, f) => log.warn(m, f) });
 
-  const factory = new SharedInformerFactory(client, { clock, log: (m) => log.info(m) });
   const podInformer = factory.informerFor<Pod>({ group: '', version: 'v1', resource: 'pods', fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' });
   const nodeInformer = factory.informerFor<Node>({ group: '', version: 'v1', resource: 'nodes' });
   const responsible = (pod: Pod) => profiles.has(pod.spec?.schedulerName ?? 'default-scheduler');
@@ -173,7 +193,6 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
     },
   });
 
-  const stop = new AbortController();
   const ctx: ScheduleContext = {
     cache,
     queue,
@@ -183,9 +202,14 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
     clock,
     random,
     percentageOfNodesToScore: config.percentageOfNodesToScore,
-    updatePodCondition: async (pod, condition) => {
+    updatePodCondition: async (pod, condition, nominatedNodeName) => {
       const meta = pod.metadata ?? {};
-      const patch = { status: { conditions: [{ ...condition, lastProbeTime: null, lastTransitionTime: new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') }] } };
+      const patch = {
+        status: {
+          conditions: [{ ...condition, lastProbeTime: null, lastTransitionTime: new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') }],
+          ...(nominatedNodeName === undefined ? {} : { nominatedNodeName }),
+        },
+      };
       await client.patch({ group: '', version: 'v1', resource: 'pods', namespace: meta.namespace, name: meta.name, subresource: 'status' }, patch, { type: 'strategic', signal: stop.signal });
     },
     log,
@@ -271,7 +295,7 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
           port: options.healthPort,
           bindAddress: options.bindAddress,
           registry: metrics.registry,
-          checks: { readyz: { 'sched-handler-sync': () => podInformer.hasSynced() && nodeInformer.hasSynced() } },
+          checks: { readyz: { 'sched-handler-sync': () => podInformer.hasSynced() && nodeInformer.hasSynced() && namespaceInformer.hasSynced() } },
         });
         await health.start();
         log.info('Serving health and metrics', { address: health.url });
@@ -287,7 +311,7 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
       stop.abort();
       queue.close();
       await running;
-      await Promise.all([...ctx.binding]);
+      await Promise.all([...ctx.binding, ...evictions]);
       await factory.shutdown();
       await recorder.flush();
       cache.close();

@@ -65,6 +65,41 @@ export interface NodeAffinity {
   readonly preferredDuringSchedulingIgnoredDuringExecution?: readonly PreferredSchedulingTerm[];
 }
 
+/** metav1.LabelSelector as pods carry it (null selects nothing, {} everything). */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
+}
+
+export interface PodAffinityTerm {
+  readonly labelSelector?: LabelSelector | null;
+  readonly namespaces?: readonly string[];
+  readonly namespaceSelector?: LabelSelector | null;
+  readonly topologyKey: string;
+}
+
+export interface WeightedPodAffinityTerm {
+  readonly weight: number;
+  readonly podAffinityTerm: PodAffinityTerm;
+}
+
+/** podAffinity and podAntiAffinity share this shape. */
+export interface PodAffinity {
+  readonly requiredDuringSchedulingIgnoredDuringExecution?: readonly PodAffinityTerm[];
+  readonly preferredDuringSchedulingIgnoredDuringExecution?: readonly WeightedPodAffinityTerm[];
+}
+
+export interface TopologySpreadConstraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+  readonly whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway' | string;
+  readonly labelSelector?: LabelSelector | null;
+  readonly minDomains?: number;
+  readonly nodeAffinityPolicy?: 'Honor' | 'Ignore' | string;
+  readonly nodeTaintsPolicy?: 'Honor' | 'Ignore' | string;
+  readonly matchLabelKeys?: readonly string[];
+}
+
 export interface PodSpec {
   readonly nodeName?: string;
   readonly schedulerName?: string;
@@ -75,7 +110,9 @@ export interface PodSpec {
   readonly overhead?: ResourceList;
   readonly resources?: ResourceRequirements;
   readonly nodeSelector?: Readonly<Record<string, string>>;
-  readonly affinity?: { readonly nodeAffinity?: NodeAffinity; readonly [k: string]: unknown };
+  readonly affinity?: { readonly nodeAffinity?: NodeAffinity; readonly podAffinity?: PodAffinity; readonly podAntiAffinity?: PodAffinity };
+  readonly topologySpreadConstraints?: readonly TopologySpreadConstraint[];
+  readonly terminationGracePeriodSeconds?: number;
   readonly tolerations?: readonly Toleration[];
   readonly schedulingGates?: readonly { readonly name: string }[];
 }

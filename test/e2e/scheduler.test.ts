@@ -2,9 +2,11 @@
 // capacity set through the status subresource (one a tainted control-plane node), pods with
 // requests, nodeSelector and node affinity. Checks where they land (kubectl get -o wide),
 // what `kubectl describe` says of a pod no node can take (upstream's FailedScheduling message
-// and PodScheduled=False), the Scheduled events, that a new node lets the waiting pod in, and
-// that pods of another schedulerName are left alone; and `k8ts scheduler --leader-elect`
-// holding and releasing the kube-system/kube-scheduler Lease.
+// and PodScheduled=False), the Scheduled events, that a new node lets the waiting pod in,
+// that pods of another schedulerName are left alone, placement by pod (anti-)affinity and
+// topology spread, preemption of a lower-priority pod (with a PriorityClass) by a
+// higher-priority one; and `k8ts scheduler --leader-elect` holding and releasing the
+// kube-system/kube-scheduler Lease.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -139,6 +141,72 @@ describe('kube-scheduler', () => {
     await eventually('canary placed', async () => ((await placements()).canary !== '<none>' ? true : undefined));
     assert.equal((await placements()).elsewhere, '<none>');
     assert.equal(JSON.parse(await ok(['get', 'events', '--field-selector', 'involvedObject.name=elsewhere', '-o', 'json'])).items.length, 0);
+  });
+
+  it('places pods by pod affinity, anti-affinity and topology spread', async () => {
+    for (const [name, zone] of [['spread-a1', 'a'], ['spread-a2', 'a'], ['spread-b1', 'b']]) await createNode(name, '4', { pool: 'spread', 'topology.kubernetes.io/zone': zone });
+    const labelled = (name: string, app: string, spec: Record<string, unknown>) => {
+      const p = pod(name, { nodeSelector: { pool: 'spread' }, ...spec }, '100m');
+      return { ...p, metadata: { name, labels: { app } } };
+    };
+    const term = (app: string, topologyKey: string) => ({ labelSelector: { matchLabels: { app } }, topologyKey });
+    const antiCache = { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('cache', 'kubernetes.io/hostname')] } } };
+    const spreadZones = { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'spread' } } }] };
+    await ok(['apply', '-f', '-'], JSON.stringify(labelled('db', 'db', { nodeSelector: { 'kubernetes.io/hostname': 'spread-b1' } })));
+    await eventually('db placed', async () => ((await placements()).db === 'spread-b1' ? true : undefined));
+    const items = [
+      labelled('web', 'web', { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('db', 'topology.kubernetes.io/zone')] } } }),
+      ...['cache-0', 'cache-1', 'cache-2'].map((n) => labelled(n, 'cache', antiCache)),
+      ...['spread-0', 'spread-1', 'spread-2', 'spread-3'].map((n) => labelled(n, 'spread', spreadZones)),
+    ];
+    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+    const placed = await eventually('all placed', async () => {
+      const p = await placements();
+      return items.every((i) => p[i.metadata.name] !== '<none>') ? p : undefined;
+    });
+    assert.equal(placed.web, 'spread-b1', 'in the zone of the db pod');
+    assert.equal(new Set(['cache-0', 'cache-1', 'cache-2'].map((n) => placed[n])).size, 3, 'one cache per host');
+    const zoneOf = (node: string) => (node === 'spread-b1' ? 'b' : 'a');
+    const perZone = ['spread-0', 'spread-1', 'spread-2', 'spread-3'].map((n) => zoneOf(placed[n])).sort();
+    assert.deepEqual(perZone, ['a', 'a', 'b', 'b'], 'two per zone');
+
+    await ok(['apply', '-f', '-'], JSON.stringify(labelled('cache-3', 'cache', antiCache)));
+    const described = await eventually('FailedScheduling of cache-3', async () => {
+      const out = await ok(['describe', 'pod', 'cache-3']);
+      return out.includes('FailedScheduling') ? out : undefined;
+    });
+    assert.match(described, /3 node\(s\) didn't match pod anti-affinity rules/);
+    await ok(['delete', 'pod', 'cache-3']);
+  });
+
+  it('preempts a lower-priority pod for a higher-priority one', async () => {
+    await createNode('worker-preempt', '2', { pool: 'preempt' });
+    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 }));
+    await ok(['apply', '-f', '-'], JSON.stringify(pod('victim', { nodeSelector: { pool: 'preempt' } }, '2')));
+    await eventually('victim placed', async () => ((await placements()).victim === 'worker-preempt' ? true : undefined));
+    // k8ts has no Priority admission plugin yet: the pod carries the value it would resolve.
+    await ok(['apply', '-f', '-'], JSON.stringify(pod('preemptor', { nodeSelector: { pool: 'preempt' }, priorityClassName: 'high', priority: 1000 }, '2')));
+
+    const victim = await eventually('victim terminating', async () => {
+      const v = JSON.parse(await ok(['get', 'pod', 'victim', '-o', 'json']));
+      return v.metadata.deletionTimestamp ? v : undefined;
+    });
+    assert.equal(victim.metadata.deletionGracePeriodSeconds, 30, 'deleted with its own grace period');
+    const disruption = victim.status.conditions.find((c: { type: string }) => c.type === 'DisruptionTarget');
+    assert.deepEqual([disruption.status, disruption.reason, disruption.message], ['True', 'PreemptionByScheduler', 'default-scheduler: preempting to accommodate a higher priority pod']);
+    const preemptor = await eventually('preemptor nominated', async () => {
+      const p = JSON.parse(await ok(['get', 'pod', 'preemptor', '-o', 'json']));
+      return p.status.nominatedNodeName ? p : undefined;
+    });
+    assert.equal(preemptor.status.nominatedNodeName, 'worker-preempt');
+    assert.equal(preemptor.spec.nodeName, undefined, 'not placed while the victim terminates');
+    const preempted = JSON.parse(await ok(['get', 'events', '--field-selector', 'involvedObject.name=victim,reason=Preempted', '-o', 'json'])).items;
+    assert.equal(preempted.length, 1);
+    assert.equal(preempted[0].message, `Preempted by pod ${preemptor.metadata.uid} on node worker-preempt`);
+
+    // No kubelet runs here: finish the graceful deletion as the node's kubelet would.
+    await ok(['delete', 'pod', 'victim', '--grace-period=0', '--force']);
+    await eventually('preemptor placed', async () => ((await placements()).preemptor === 'worker-preempt' ? true : undefined));
   });
 
   it('serves health and scheduler metrics', async () => {

@@ -22,4 +22,16 @@ export class CycleState {
   has(key: string): boolean {
     return this.#data.has(key);
   }
+
+  /** A copy for a dry run: values with a clone() method are cloned, others shared (read-only). */
+  clone(): CycleState {
+    const c = new CycleState();
+    for (const [k, v] of this.#data) {
+      const cloneable = v as { clone?: () => unknown } | null;
+      c.#data.set(k, typeof cloneable?.clone === 'function' ? cloneable.clone() : v);
+    }
+    for (const p of this.skipFilterPlugins) c.skipFilterPlugins.add(p);
+    for (const p of this.skipScorePlugins) c.skipScorePlugins.add(p);
+    return c;
+  }
 }

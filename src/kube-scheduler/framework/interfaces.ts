@@ -6,7 +6,7 @@
 import type { Clock } from '../../machinery/clock.ts';
 import type { Pod } from '../types.ts';
 import type { CycleState } from './cycle-state.ts';
-import type { NodeInfo } from './node-info.ts';
+import type { NodeInfo, PodInfo } from './node-info.ts';
 import type { Status } from './status.ts';
 
 export const maxNodeScore = 100;
@@ -34,6 +34,9 @@ export interface Plugin {
   /** Events after which a pod this plugin rejected is worth retrying. */
   readonly events?: readonly ClusterEvent[];
   preFilter?(state: CycleState, pod: Pod, nodes: readonly NodeInfo[]): Status | undefined;
+  /** PreFilter extensions: keep what PreFilter computed right when a dry run adds or removes a pod on `node`. */
+  preFilterAddPod?(state: CycleState, pod: Pod, added: PodInfo, node: NodeInfo): void;
+  preFilterRemovePod?(state: CycleState, pod: Pod, removed: PodInfo, node: NodeInfo): void;
   filter?(state: CycleState, pod: Pod, node: NodeInfo): Status | undefined;
   /** Runs when no node passed the filters; may nominate a node (preemption). */
   postFilter?(state: CycleState, pod: Pod, filtered: ReadonlyMap<string, Status>): { status: Status; nominatedNodeName?: string };
@@ -58,8 +61,27 @@ export interface Handle {
   readonly clock: Clock;
   /** Binds a pod: POST pods/<name>/binding (undefined in unit tests that do not bind). */
   readonly bindPod?: (pod: Pod, nodeName: string, signal: AbortSignal) => Promise<void>;
+  /** A namespace's labels, for namespaceSelectors of pod affinity terms (undefined: unknown). */
+  namespaceLabels?(namespace: string): Readonly<Record<string, string>> | undefined;
+  /**
+   * Deletes a pod with its own grace period, first setting `condition` through pods/status;
+   * runs in the background (the scheduler logs failures and waits for it on close).
+   */
+  readonly deletePod?: (pod: Pod, condition: PodConditionUpdate) => void;
+  /** Records an event about a pod. */
+  readonly recordEvent?: (pod: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string) => void;
   /** Runs every filter plugin of the profile on a node (preemption dry runs). */
   runFilterPlugins(state: CycleState, pod: Pod, node: NodeInfo): Status | undefined;
+  /** Runs the PreFilter extensions of the profile (preemption dry runs). */
+  runPreFilterExtensionRemovePod(state: CycleState, pod: Pod, removed: PodInfo, node: NodeInfo): void;
+  runPreFilterExtensionAddPod(state: CycleState, pod: Pod, added: PodInfo, node: NodeInfo): void;
+}
+
+export interface PodConditionUpdate {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
 }
 
 export type PluginFactory = (args: Record<string, unknown>, handle: Handle) => Plugin;

@@ -11,10 +11,21 @@ export interface PodInfo {
   readonly pod: Pod;
   readonly requests: Resource;
   readonly nonZeroRequests: Resource;
+  /** Has podAffinity or podAntiAffinity (upstream's PodsWithAffinity). */
+  readonly hasAffinity: boolean;
+  /** Has required podAntiAffinity terms (upstream's PodsWithRequiredAntiAffinity). */
+  readonly hasRequiredAntiAffinity: boolean;
 }
 
 export function podInfoOf(pod: Pod): PodInfo {
-  return { pod, requests: podRequests(pod, false), nonZeroRequests: podRequests(pod, true) };
+  const a = pod.spec?.affinity;
+  return {
+    pod,
+    requests: podRequests(pod, false),
+    nonZeroRequests: podRequests(pod, true),
+    hasAffinity: !!(a?.podAffinity || a?.podAntiAffinity),
+    hasRequiredAntiAffinity: (a?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0,
+  };
 }
 
 export interface ImageState {
@@ -82,6 +93,9 @@ export class NodeInfo {
   readonly nonZeroRequested: Resource = emptyResource();
   allocatable: Resource;
   readonly usedPorts = new HostPorts();
+  /** How many of the pods have pod (anti-)affinity, and required anti-affinity. */
+  podsWithAffinity = 0;
+  podsWithRequiredAntiAffinity = 0;
   /** Normalized image name → state, for images on this node. */
   imageStates = new Map<string, ImageState>();
 
@@ -102,6 +116,8 @@ export class NodeInfo {
     this.pods.set(key, info);
     addResource(this.requested, info.requests);
     addResource(this.nonZeroRequested, info.nonZeroRequests);
+    if (info.hasAffinity) this.podsWithAffinity++;
+    if (info.hasRequiredAntiAffinity) this.podsWithRequiredAntiAffinity++;
     forEachHostPort(info.pod, (ip, protocol, port) => this.usedPorts.add(ip, protocol, port));
   }
 
@@ -111,6 +127,8 @@ export class NodeInfo {
     this.pods.delete(key);
     subtractResource(this.requested, info.requests);
     subtractResource(this.nonZeroRequested, info.nonZeroRequests);
+    if (info.hasAffinity) this.podsWithAffinity--;
+    if (info.hasRequiredAntiAffinity) this.podsWithRequiredAntiAffinity--;
     forEachHostPort(info.pod, (ip, protocol, port) => this.usedPorts.remove(ip, protocol, port));
     return true;
   }

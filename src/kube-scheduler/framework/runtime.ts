@@ -11,7 +11,7 @@ import type { Pod } from '../types.ts';
 import { CycleState } from './cycle-state.ts';
 import type { ClusterEvent, Handle, NodeInfoLister, NodeScore, Plugin, PluginFactory } from './interfaces.ts';
 import { maxNodeScore } from './interfaces.ts';
-import type { NodeInfo } from './node-info.ts';
+import type { NodeInfo, PodInfo } from './node-info.ts';
 import { asError, Code, Status } from './status.ts';
 
 export type Registry = Record<string, PluginFactory>;
@@ -51,6 +51,9 @@ export interface FrameworkOptions {
   nodeInfos: NodeInfoLister;
   clock: Clock;
   bindPod?: Handle['bindPod'];
+  namespaceLabels?: Handle['namespaceLabels'];
+  deletePod?: Handle['deletePod'];
+  recordEvent?: Handle['recordEvent'];
 }
 
 export class Framework {
@@ -72,7 +75,12 @@ export class Framework {
       nodeInfos: options.nodeInfos,
       clock: options.clock,
       bindPod: options.bindPod,
+      namespaceLabels: options.namespaceLabels,
+      deletePod: options.deletePod,
+      recordEvent: options.recordEvent,
       runFilterPlugins: (state, pod, node) => this.runFilterPlugins(state, pod, node),
+      runPreFilterExtensionRemovePod: (state, pod, removed, node) => this.runPreFilterExtensionRemovePod(state, pod, removed, node),
+      runPreFilterExtensionAddPod: (state, pod, added, node) => this.runPreFilterExtensionAddPod(state, pod, added, node),
     };
     const instance = (name: string): Plugin => {
       let p = this.#plugins.get(name);
@@ -136,6 +144,15 @@ export class Framework {
       return s.withPlugin(p.name);
     }
     return undefined;
+  }
+
+  /** PreFilter extensions after a dry run took `removed` off (or put `added` on) `node`. */
+  runPreFilterExtensionRemovePod(state: CycleState, pod: Pod, removed: PodInfo, node: NodeInfo): void {
+    for (const p of this.preFilterPlugins) if (!state.skipFilterPlugins.has(p.name)) p.preFilterRemovePod?.(state, pod, removed, node);
+  }
+
+  runPreFilterExtensionAddPod(state: CycleState, pod: Pod, added: PodInfo, node: NodeInfo): void {
+    for (const p of this.preFilterPlugins) if (!state.skipFilterPlugins.has(p.name)) p.preFilterAddPod?.(state, pod, added, node);
   }
 
   runFilterPlugins(state: CycleState, pod: Pod, node: NodeInfo): Status | undefined {

@@ -2,6 +2,8 @@
 // infos with pods assigned. Used only by *.test.ts files.
 
 import type { Container, Node, Pod, PodSpec, Taint } from '../types.ts';
+import { FakeClock } from '../../machinery/fake-clock.ts';
+import type { Handle } from './interfaces.ts';
 import { NodeInfo, podInfoOf } from './node-info.ts';
 
 let seq = 0;
@@ -31,4 +33,16 @@ export function makeNodeInfo(node: Node, ...pods: Pod[]): NodeInfo {
   const info = new NodeInfo(node);
   for (const p of pods) info.addPod(podInfoOf({ ...p, spec: { ...p.spec, nodeName: node.metadata?.name } }));
   return info;
+}
+
+/** A Handle over fixed node infos whose dry-run hooks do nothing. */
+export function fakeHandle(nodes: NodeInfo[], extra: Partial<Handle> = {}): Handle {
+  return {
+    nodeInfos: { list: () => nodes, get: (n) => nodes.find((x) => x.name === n) },
+    clock: new FakeClock(),
+    runFilterPlugins: () => undefined,
+    runPreFilterExtensionRemovePod: () => {},
+    runPreFilterExtensionAddPod: () => {},
+    ...extra,
+  };
 }
