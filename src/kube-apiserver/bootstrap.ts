@@ -22,6 +22,13 @@ export async function bootstrap(ctx: ServerContext, options: { apiServerPort: nu
       if (!(err instanceof StatusError && err.reason === 'AlreadyExists')) throw err;
     }
   };
+  // The system priority classes every cluster has (upstream's scheduling bootstrap).
+  for (const [name, value, description] of [
+    ['system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'],
+    ['system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'],
+  ] as const) {
+    await ensure('scheduling.k8s.io', 'v1', 'priorityclasses', '', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, description, preemptionPolicy: 'PreemptLowerPriority' }, true);
+  }
   for (const name of defaultNamespaces) {
     await ensure('', 'v1', 'namespaces', '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }

@@ -282,6 +282,15 @@ describe('kubectl 1.33: writes', () => {
     await fails(['get', 'namespace', 'doomed']);
   });
 
+  it('pods get their priority from their PriorityClass', async () => {
+    assert.match(await ok(['get', 'priorityclasses']), /^system-node-critical\s+2000001000\s+false\s/m);
+    await ok(['create', 'priorityclass', 'urgent', '--value=500']);
+    await ok(['run', 'urgent-pod', '--image=busybox', '--overrides={"spec":{"priorityClassName":"urgent"}}']);
+    assert.equal((await json(['get', 'pod', 'urgent-pod'])).spec.priority, 500);
+    assert.equal((await json(['get', 'pod', 'solo'])).spec.priority, 0);
+    assert.match(await fails(['run', 'bad-prio', '--image=busybox', '--overrides={"spec":{"priorityClassName":"nope"}}']), /no PriorityClass with name nope was found/);
+  });
+
   it('events written through either events API are read through both', async () => {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const uid = (await json(['get', 'pod', 'solo'])).metadata.uid;

@@ -184,8 +184,8 @@ describe('kube-scheduler', () => {
     await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 }));
     await ok(['apply', '-f', '-'], JSON.stringify(pod('victim', { nodeSelector: { pool: 'preempt' } }, '2')));
     await eventually('victim placed', async () => ((await placements()).victim === 'worker-preempt' ? true : undefined));
-    // k8ts has no Priority admission plugin yet: the pod carries the value it would resolve.
-    await ok(['apply', '-f', '-'], JSON.stringify(pod('preemptor', { nodeSelector: { pool: 'preempt' }, priorityClassName: 'high', priority: 1000 }, '2')));
+    await ok(['apply', '-f', '-'], JSON.stringify(pod('preemptor', { nodeSelector: { pool: 'preempt' }, priorityClassName: 'high' }, '2')));
+    assert.equal(JSON.parse(await ok(['get', 'pod', 'preemptor', '-o', 'json'])).spec.priority, 1000, 'priority admission resolves the class');
 
     const victim = await eventually('victim terminating', async () => {
       const v = JSON.parse(await ok(['get', 'pod', 'victim', '-o', 'json']));

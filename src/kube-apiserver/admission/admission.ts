@@ -15,6 +15,7 @@ export async function admitCreate(ctx: RequestContext, resource: ApiResource, na
   if (resource.group === '' && resource.resource === 'pods') {
     serviceAccount(object);
     defaultTolerationSeconds(object);
+    await priority(ctx, object);
   }
   if (resource.group === '' && resource.resource === 'services') {
     const services = ctx.server.storeFor(resource);
@@ -114,4 +115,44 @@ function dropTypeDependentFields(spec: ServiceSpec, was: ServiceSpec): void {
     if (spec.allocateLoadBalancerNodePorts === was.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
     if (spec.loadBalancerClass === was.loadBalancerClass) delete spec.loadBalancerClass;
   }
+}
+
+interface PriorityClass {
+  metadata?: { name?: string };
+  value?: number;
+  globalDefault?: boolean;
+  preemptionPolicy?: string;
+}
+
+/**
+ * Priority: spec.priority (and preemptionPolicy) from the pod's PriorityClass, or from the
+ * global default class, else 0 (upstream's Priority admission plugin).
+ */
+async function priority(ctx: RequestContext, pod: KubeObject): Promise<void> {
+  const spec = (pod.spec ??= {}) as { priorityClassName?: string; priority?: number; preemptionPolicy?: string };
+  const classes = ctx.server.registry.get('scheduling.k8s.io', 'v1', 'priorityclasses');
+  if (!classes) return;
+  const store = ctx.server.storeFor(classes);
+  let chosen: PriorityClass | undefined;
+  if (spec.priorityClassName) {
+    try {
+      chosen = (await store.get('', spec.priorityClassName)) as PriorityClass;
+    } catch (err) {
+      if (!(err instanceof StatusError && err.reason === 'NotFound')) throw err;
+      const name = pod.metadata?.name ?? pod.metadata?.generateName ?? '';
+      throw new StatusError(403, 'Forbidden', `pods "${name}" is forbidden: no PriorityClass with name ${spec.priorityClassName} was found`, { name, kind: 'pods' });
+    }
+  } else {
+    await store.cache.start();
+    chosen = (store.cache.list() as PriorityClass[]).filter((c) => c.globalDefault).sort((a, b) => (a.value ?? 0) - (b.value ?? 0))[0];
+    if (chosen) spec.priorityClassName = chosen.metadata?.name;
+  }
+  const value = chosen?.value ?? 0;
+  if (spec.priority !== undefined && spec.priority !== value && chosen) {
+    const name = pod.metadata?.name ?? '';
+    throw new StatusError(403, 'Forbidden', `pods "${name}" is forbidden: the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${value} from the given PriorityClass name`, { name, kind: 'pods' });
+  }
+  spec.priority = spec.priority ?? value;
+  if (chosen?.preemptionPolicy) spec.preemptionPolicy = chosen.preemptionPolicy;
+  else spec.preemptionPolicy ??= 'PreemptLowerPriority';
 }
