@@ -6,6 +6,7 @@ test('--controllers selects as upstream IsControllerEnabled, by name or alias', 
   const names = (sel: string[]) => enabledControllers(sel).map((c) => c.name).sort();
   const all = [
     'cronjob-controller',
+    'daemonset-controller',
     'deployment-controller',
     'endpoints-controller',
     'endpointslice-controller',
@@ -16,6 +17,7 @@ test('--controllers selects as upstream IsControllerEnabled, by name or alias', 
     'pod-garbage-collector-controller',
     'replicaset-controller',
     'serviceaccount-controller',
+    'statefulset-controller',
     'taint-eviction-controller',
     'ttl-after-finished-controller',
   ];

@@ -4,6 +4,9 @@
 // an exact name enables, "-name" disables, "*" enables every controller not disabled by default.
 
 import type { Controller, ControllerContext } from './context.ts';
+import { DaemonSetController, type ControllerRevision, type DaemonSet } from './controllers/daemonset/daemonset-controller.ts';
+import type { StatefulSet } from './controllers/statefulset/stateful-pod.ts';
+import { StatefulSetController } from './controllers/statefulset/statefulset-controller.ts';
 import { DeploymentController } from './controllers/deployment/deployment-controller.ts';
 import { EndpointsController, type Endpoints } from './controllers/endpoints/endpoints-controller.ts';
 import type { Service } from './controllers/endpoints/service-pods.ts';
@@ -92,6 +95,41 @@ export const controllers: ControllerDescriptor[] = [
         replicaSets: ctx.informers.informerFor<ReplicaSet>(apps('replicasets')),
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         recorder: ctx.events.recorderFor(names.deployment),
+        clock: ctx.clock,
+        log: ctx.log,
+        workers: ctx.workers,
+        metrics: ctx.metrics,
+      }),
+  },
+  {
+    name: names.daemonSet,
+    aliases: ['daemonset'],
+    defaultWorkers: 2,
+    create: (ctx) =>
+      new DaemonSetController({
+        client: ctx.client,
+        daemonSets: ctx.informers.informerFor<DaemonSet>(apps('daemonsets')),
+        pods: ctx.informers.informerFor<Pod>(core('pods')),
+        nodes: ctx.informers.informerFor<Node>(core('nodes')),
+        revisions: ctx.informers.informerFor<ControllerRevision>(apps('controllerrevisions')),
+        recorder: ctx.events.recorderFor(names.daemonSet),
+        clock: ctx.clock,
+        log: ctx.log,
+        workers: ctx.workers,
+        metrics: ctx.metrics,
+      }),
+  },
+  {
+    name: names.statefulSet,
+    aliases: ['statefulset'],
+    defaultWorkers: 5,
+    create: (ctx) =>
+      new StatefulSetController({
+        client: ctx.client,
+        statefulSets: ctx.informers.informerFor<StatefulSet>(apps('statefulsets')),
+        pods: ctx.informers.informerFor<Pod>(core('pods')),
+        revisions: ctx.informers.informerFor<ControllerRevision>(apps('controllerrevisions')),
+        recorder: ctx.events.recorderFor(names.statefulSet),
         clock: ctx.clock,
         log: ctx.log,
         workers: ctx.workers,

@@ -16,6 +16,8 @@ export const names = {
   job: 'job-controller',
   cronJob: 'cronjob-controller',
   ttlAfterFinished: 'ttl-after-finished-controller',
+  daemonSet: 'daemonset-controller',
+  statefulSet: 'statefulset-controller',
 } as const;
 
 export type ControllerName = (typeof names)[keyof typeof names];
