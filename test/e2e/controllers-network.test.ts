@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, type Cluster } from '../support/k8ts-cluster.ts';
+import { until } from '../support/until.ts';
 
 const bin = fileURLToPath(new URL('../../bin/k8ts.js', import.meta.url));
 let cluster: Cluster;
@@ -39,30 +40,10 @@ after(async () => {
   await cluster?.stop();
 });
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await cluster.kubectl(args, { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string) => cluster.ok(args, input);
 
-async function json(args: string[]): Promise<any> {
-  return JSON.parse(await ok([...args, '-o', 'json']));
-}
+const json = (args: string[]) => cluster.json(args);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\ncontroller-manager output:\n${kcmOutput.slice(-4000)}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadKubeconfig } from '../../src/client/kubeconfig.ts';
 import { RestClient } from '../../src/client/rest-client.ts';
 import { startCluster, type Cluster } from '../support/k8ts-cluster.ts';
+import { until } from '../support/until.ts';
 
 let cluster: Cluster;
 let client: RestClient;
@@ -20,30 +21,10 @@ after(async () => {
   await cluster?.stop();
 });
 
-async function ok(args: string[], input?: string): Promise<string> {
-  const r = await cluster.kubectl(args, { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string) => cluster.ok(args, input);
 
-async function json(args: string[]): Promise<any> {
-  return JSON.parse(await ok([...args, '-o', 'json']));
-}
+const json = (args: string[]) => cluster.json(args);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const pods = { group: '', version: 'v1', resource: 'pods' };
 

@@ -24,6 +24,10 @@ export interface Cluster {
   output(): string;
   /** Runs kubectl (the default binary, or `kubectl.1.NN` for version "1.NN"). */
   kubectl(args: string[], options?: { version?: string; input?: string; env?: Record<string, string> }): Promise<KubectlResult>;
+  /** Runs kubectl and returns its output; throws with its stderr if it fails. */
+  ok(args: string[], input?: string): Promise<string>;
+  /** `ok(args + -o json)`, parsed. */
+  json(args: string[]): Promise<any>;
   stop(): Promise<void>;
 }
 
@@ -65,7 +69,7 @@ export async function startCluster(args: string[] = []): Promise<Cluster> {
   const url = /kube-apiserver: (https:\/\/\S+)/.exec(output)![1];
   const kubeconfig = join(dataDir, 'kubeconfig.yaml');
   const cacheDir = join(dataDir, 'kubectl-cache');
-  return {
+  const cluster: Cluster = {
     url,
     kubeconfig,
     dataDir,
@@ -82,6 +86,14 @@ export async function startCluster(args: string[] = []): Promise<Cluster> {
         if (options.input !== undefined) proc.stdin!.end(options.input);
       });
     },
+    async ok(kargs, input) {
+      const r = await cluster.kubectl(kargs, { input });
+      if (r.code !== 0) throw new Error(`kubectl ${kargs.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
+      return r.stdout;
+    },
+    async json(kargs) {
+      return JSON.parse(await cluster.ok([...kargs, '-o', 'json']));
+    },
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -92,4 +104,5 @@ export async function startCluster(args: string[] = []): Promise<Cluster> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return cluster;
 }
