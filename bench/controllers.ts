@@ -16,13 +16,14 @@
 // Usage: npm run bench -- controllers [--quick]
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadKubeconfig } from '../src/client/kubeconfig.ts';
 import { RestClient, type ResourceRef } from '../src/client/rest-client.ts';
+import { memory, parallel } from './support/measure.ts';
 
 const bin = fileURLToPath(new URL('../bin/k8ts.js', import.meta.url));
 
@@ -96,11 +97,6 @@ async function startCluster(dataDir: string): Promise<ClusterProcess> {
 }
 
 /** VmRSS and VmHWM of a process, in MiB. */
-function memory(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-}
 
 // ---- helpers ----
 
@@ -110,14 +106,6 @@ const leasesRef: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', re
 const deploymentsRef = (namespace: string): ResourceRef => ({ group: 'apps', version: 'v1', resource: 'deployments', namespace });
 
 /** Runs `fn(i)` for i in [0, total) with `width` in flight. */
-async function parallel(total: number, width: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, total) }, async () => {
-      while (next < total) await fn(next++);
-    }),
-  );
-}
 
 const now = () => new Date().toISOString();
 const microTime = () => new Date().toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');

@@ -23,6 +23,7 @@ import { loadKubeconfig } from '../src/client/kubeconfig.ts';
 import { RestClient } from '../src/client/rest-client.ts';
 import { createLogger } from '../src/component-base/logging.ts';
 import { createKubeScheduler } from '../src/kube-scheduler/scheduler.ts';
+import { parallel } from './support/measure.ts';
 
 const bin = fileURLToPath(new URL('../bin/k8ts.js', import.meta.url));
 
@@ -79,14 +80,6 @@ const podsRef = (namespace: string) => ({ group: '', version: 'v1', resource: 'p
 const nodesRef = { group: '', version: 'v1', resource: 'nodes' };
 
 /** Runs `fn(i)` for i in [0, total) with `width` in flight. */
-async function parallel(total: number, width: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, total) }, async () => {
-      while (next < total) await fn(next++);
-    }),
-  );
-}
 
 function pod(name: string, c: Case, group: number): Record<string, unknown> {
   const labels: Record<string, string> = { app: 'bench', group: String(group) };

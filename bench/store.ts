@@ -15,6 +15,7 @@ import { startEtcd, findEtcd } from '../test/support/etcd-server.ts';
 import { bytes, prefixEnd } from '../src/store/keys.ts';
 import { openStore } from '../src/store/open.ts';
 import type { Store } from '../src/store/store.ts';
+import { percentile } from './support/measure.ts';
 
 interface Sizes {
   singlePuts: number;
@@ -89,10 +90,6 @@ async function watchLatency(store: Store, prefix: string, watchers: number, puts
   return { ack, send };
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function measure(store: Store, sizes: Sizes): Promise<Figures> {
   const f: Figures = {};
