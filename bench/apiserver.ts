@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { memory, percentile } from './support/measure.ts';
+import { printTable } from './support/table.ts';
 
 const bin = fileURLToPath(new URL('../bin/k8ts.js', import.meta.url));
 
@@ -410,14 +411,7 @@ async function measure(server: ServerProcess, sizes: Sizes, rows: Row[]): Promis
 }
 
 function print(rows: Row[]): void {
-  const header = ['metric', 'k8ts', 'our target', 'upstream SLO'];
-  const cells = rows.map((r) => [r.metric, r.value, r.target || '-', r.slo || '-']);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => `| ${c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join(' | ')} |`;
-  console.log('');
-  console.log(line(header));
-  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|')}|`);
-  for (const c of cells) console.log(line(c));
+  printTable(['metric', 'k8ts', 'our target', 'upstream SLO'], rows.map((r) => [r.metric, r.value, r.target || '-', r.slo || '-']));
   console.log('');
   console.log('our targets: create p99 ≤ 50 ms at 32 clients, LIST of 10,000 pods ≤ 300 ms;');
   console.log('upstream SLOs: p99 ≤ 1 s for single-object mutating calls, ≤ 30 s for cluster-wide LIST.');

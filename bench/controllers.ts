@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { loadKubeconfig } from '../src/client/kubeconfig.ts';
 import { RestClient, type ResourceRef } from '../src/client/rest-client.ts';
 import { memory, parallel } from './support/measure.ts';
+import { printTable } from './support/table.ts';
 
 const bin = fileURLToPath(new URL('../bin/k8ts.js', import.meta.url));
 
@@ -492,14 +493,7 @@ async function measure(cluster: ClusterProcess, sizes: Sizes, rows: Row[]): Prom
 }
 
 function print(rows: Row[]): void {
-  const header = ['metric', 'k8ts'];
-  const cells = rows.map((r) => [r.metric, r.value]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => `| ${c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join(' | ')} |`;
-  console.log('');
-  console.log(line(header));
-  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|')}|`);
-  for (const c of cells) console.log(line(c));
+  printTable(['metric', 'k8ts'], rows.map((r) => [r.metric, r.value]));
   console.log('');
   console.log('times from the Deployment create (or the image patch) to the milestone as a watch saw it; pods/s: replicas over that time.');
   console.log('the fake kubelet (in this process, 16 requests in flight) marks bound pods Running + Ready and deletes terminating ones.');

@@ -24,6 +24,7 @@ import { RestClient } from '../src/client/rest-client.ts';
 import { createLogger } from '../src/component-base/logging.ts';
 import { createKubeScheduler } from '../src/kube-scheduler/scheduler.ts';
 import { parallel } from './support/measure.ts';
+import { printTable } from './support/table.ts';
 
 const bin = fileURLToPath(new URL('../bin/k8ts.js', import.meta.url));
 
@@ -179,12 +180,7 @@ async function runCase(c: Case, clientWidth: number): Promise<Result> {
 function print(results: Result[]): void {
   const header = ['case', 'nodes', 'init pods', 'measured pods', 'pods/s', 'p50 ms', 'p99 ms', 'upstream reference (not measured here)'];
   const cells = results.map((r) => [r.c.name, String(r.c.nodes), String(r.c.init), String(r.bound), r.podsPerSecond.toFixed(0), r.p50.toFixed(0), r.p99.toFixed(0), r.c.reference]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => `| ${c.map((x, i) => (i === 0 || i === c.length - 1 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join(' | ')} |`;
-  console.log('');
-  console.log(line(header));
-  console.log(`|${widths.map((w, i) => (i === 0 || i === widths.length - 1 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|')}|`);
-  for (const c of cells) console.log(line(c));
+  printTable(header, cells, [0, header.length - 1]);
   console.log('');
   console.log('pods/s: measured pods over first to last binding; latency: pod ADDED → bound, as one watch saw them.');
   console.log('upstream reference: scheduler_perf SchedulingBasic in upstream CI, ~100-300 pods/s at 5,000 nodes (CI floor 270),');
