@@ -13,7 +13,7 @@
 // - it writes status (desired/current/ready/available/updated/misscheduled/unavailable,
 //   observedGeneration) through /status and records SuccessfulCreate/SuccessfulDelete events.
 
-import { isAlreadyExists, isConflict, isNotFound } from '../../../client/api-errors.ts';
+import { isAlreadyExists, isNotFound } from '../../../client/api-errors.ts';
 import { metaNamespaceKey, splitMetaNamespaceKey } from '../../../client/indexer.ts';
 import { DeletedFinalStateUnknown, type SharedIndexInformer } from '../../../client/informer.ts';
 import { WorkQueue } from '../../../client/workqueue.ts';
@@ -32,6 +32,7 @@ import { computeHash } from '../deployment/deployment-util.ts';
 import type { Node } from '../nodelifecycle/node-lifecycle-controller.ts';
 import { nodeShouldRunDaemonPod, targetNodeName, withNodeAffinity, type DaemonPodSpec } from './node-eligibility.ts';
 import { oldPodsToDelete, revisionHashLabel, scaledValue } from './rolling-update.ts';
+import { writeStatus } from '../../status-writer.ts';
 
 export const controllerName = 'daemonset-controller';
 const podsResource = { group: '', version: 'v1', resource: 'pods' };
@@ -390,18 +391,6 @@ export class DaemonSetController implements Controller {
 
   async #updateStatus(ds: DaemonSet, status: DaemonSetStatus): Promise<void> {
     if (sameStatus(ds.status, status)) return;
-    const ref = { ...daemonSetsResource, namespace: ds.metadata.namespace, name: ds.metadata.name, subresource: 'status' };
-    let current = structuredClone(ds) as DaemonSet;
-    for (let attempt = 0; ; attempt++) {
-      current.status = { ...status };
-      try {
-        await this.#o.client.update(ref, current);
-        return;
-      } catch (err) {
-        if (isNotFound(err)) return;
-        if (!isConflict(err) || attempt >= 1) throw err;
-        current = await this.#o.client.get<DaemonSet>({ ...daemonSetsResource, namespace: ds.metadata.namespace, name: ds.metadata.name });
-      }
-    }
+    await writeStatus(this.#o.client, daemonSetsResource, ds, { ...status });
   }
 }

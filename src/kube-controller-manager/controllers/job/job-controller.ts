@@ -17,7 +17,7 @@
 //   conditions) is written through /status; events SuccessfulCreate, SuccessfulDelete,
 //   Completed, BackoffLimitExceeded/DeadlineExceeded, Suspended, Resumed.
 
-import { isConflict, isNotFound } from '../../../client/api-errors.ts';
+import { isNotFound } from '../../../client/api-errors.ts';
 import { metaNamespaceKey, splitMetaNamespaceKey } from '../../../client/indexer.ts';
 import { DeletedFinalStateUnknown, type SharedIndexInformer } from '../../../client/informer.ts';
 import { WorkQueue } from '../../../client/workqueue.ts';
@@ -35,6 +35,7 @@ import { runWorkers, type ReconcileResult } from '../../worker.ts';
 import { slowStartBatch } from '../replicaset/slow-start.ts';
 import { backoffRecord, remainingBackoffMs } from './backoff.ts';
 import { completionIndexKey, formatIndexes, pendingIndexes, podIndex } from './indexed.ts';
+import { writeStatus } from '../../status-writer.ts';
 
 export const controllerName = 'job-controller';
 const podsResource = { group: '', version: 'v1', resource: 'pods' };
@@ -411,18 +412,6 @@ export class JobController implements Controller {
     const before = job.status ?? {};
     const norm = (s: JobStatus) => JSON.stringify([s.active ?? 0, s.ready ?? 0, s.succeeded ?? 0, s.failed ?? 0, s.terminating ?? 0, s.startTime, s.completionTime, s.completedIndexes, s.conditions ?? []]);
     if (norm(before) === norm(status)) return;
-    const ref = { ...jobsResource, namespace: job.metadata.namespace, name: job.metadata.name, subresource: 'status' };
-    let current = structuredClone(job) as Job;
-    for (let attempt = 0; ; attempt++) {
-      current.status = status;
-      try {
-        await this.#o.client.update<Job>(ref, current);
-        return;
-      } catch (err) {
-        if (isNotFound(err)) return;
-        if (!isConflict(err) || attempt >= 1) throw err;
-        current = await this.#o.client.get<Job>({ ...jobsResource, namespace: job.metadata.namespace, name: job.metadata.name });
-      }
-    }
+    await writeStatus(this.#o.client, jobsResource, job, status);
   }
 }

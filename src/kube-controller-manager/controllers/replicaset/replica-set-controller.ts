@@ -11,7 +11,7 @@
 //   fail) through /status, and requeues itself when pods will become available by time alone;
 // - it records SuccessfulCreate/SuccessfulDelete (and FailedCreate/FailedDelete) events.
 
-import { isNotFound, isConflict } from '../../../client/api-errors.ts';
+import { isNotFound } from '../../../client/api-errors.ts';
 import { splitMetaNamespaceKey, metaNamespaceKey } from '../../../client/indexer.ts';
 import { DeletedFinalStateUnknown, type SharedIndexInformer } from '../../../client/informer.ts';
 import { WorkQueue } from '../../../client/workqueue.ts';
@@ -29,6 +29,7 @@ import { rfc3339, type Pod, type ReplicaSet } from '../../types.ts';
 import { runWorkers, type ReconcileResult } from '../../worker.ts';
 import { podsToDelete } from './pod-ranking.ts';
 import { slowStartBatch } from './slow-start.ts';
+import { writeStatus } from '../../status-writer.ts';
 
 export const controllerName = 'replicaset-controller';
 const pods = { group: '', version: 'v1', resource: 'pods' };
@@ -325,20 +326,8 @@ export class ReplicaSetController implements Controller {
 
   async #updateStatus(rs: ReplicaSet, status: ReplicaSetStatus): Promise<ReplicaSetStatus> {
     if (sameStatus(rs.status, status)) return status;
-    const ref = { ...replicaSets, namespace: rs.metadata.namespace, name: rs.metadata.name, subresource: 'status' };
-    let current: ReplicaSet = structuredClone(rs) as ReplicaSet;
-    for (let attempt = 0; ; attempt++) {
-      current.status = { ...status };
-      try {
-        await this.#o.client.update<ReplicaSet>(ref, current);
-        return status;
-      } catch (err) {
-        if (isNotFound(err)) return status;
-        if (!isConflict(err) || attempt >= 1) throw err;
-        current = await this.#o.client.get<ReplicaSet>({ ...replicaSets, namespace: rs.metadata.namespace, name: rs.metadata.name });
-        status.observedGeneration = rs.metadata.generation;
-      }
-    }
+    await writeStatus(this.#o.client, replicaSets, rs, { ...status });
+    return status;
   }
 }
 

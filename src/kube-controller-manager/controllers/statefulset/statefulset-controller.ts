@@ -16,7 +16,7 @@
 // Claims from volumeClaimTemplates are not created yet (they wait for the storage controllers).
 // Fixed pod names make a create seen twice an AlreadyExists, so no expectations are needed.
 
-import { isAlreadyExists, isConflict, isNotFound } from '../../../client/api-errors.ts';
+import { isAlreadyExists, isNotFound } from '../../../client/api-errors.ts';
 import { metaNamespaceKey, splitMetaNamespaceKey } from '../../../client/indexer.ts';
 import { DeletedFinalStateUnknown, type SharedIndexInformer } from '../../../client/informer.ts';
 import { WorkQueue } from '../../../client/workqueue.ts';
@@ -32,6 +32,7 @@ import type { KubeObject, Pod, PodTemplateSpec } from '../../types.ts';
 import { runWorkers, type ReconcileResult } from '../../worker.ts';
 import type { ControllerRevision } from '../daemonset/daemonset-controller.ts';
 import { computeHash } from '../deployment/deployment-util.ts';
+import { writeStatus } from '../../status-writer.ts';
 import {
   isFailedOrSucceeded,
   isRunningAndAvailable,
@@ -310,18 +311,6 @@ export class StatefulSetController implements Controller {
   async #updateStatus(set: StatefulSet, status: StatefulSetStatus): Promise<void> {
     const keys = ['replicas', 'readyReplicas', 'currentReplicas', 'updatedReplicas', 'availableReplicas', 'currentRevision', 'updateRevision', 'observedGeneration'] as const;
     if (keys.every((k) => (set.status?.[k] ?? 0) === (status[k] ?? 0))) return;
-    const ref = { ...setsResource, namespace: set.metadata.namespace, name: set.metadata.name, subresource: 'status' };
-    let current = structuredClone(set) as StatefulSet;
-    for (let attempt = 0; ; attempt++) {
-      current.status = { ...status };
-      try {
-        await this.#o.client.update(ref, current);
-        return;
-      } catch (err) {
-        if (isNotFound(err)) return;
-        if (!isConflict(err) || attempt >= 1) throw err;
-        current = await this.#o.client.get<StatefulSet>({ ...setsResource, namespace: set.metadata.namespace, name: set.metadata.name });
-      }
-    }
+    await writeStatus(this.#o.client, setsResource, set, { ...status });
   }
 }
