@@ -6,18 +6,7 @@
 // already on a node keeps running there while it tolerates every NoExecute taint.
 
 import type { Node } from '../nodelifecycle/node-lifecycle-controller.ts';
-import { toleratesTaint, type Taint, type Toleration } from '../nodelifecycle/taints.ts';
-
-export interface NodeSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt' | string;
-  values?: string[];
-}
-
-export interface NodeSelectorTerm {
-  matchExpressions?: NodeSelectorRequirement[];
-  matchFields?: NodeSelectorRequirement[];
-}
+import { anyTermMatches, toleratesTaint, type NodeSelectorTerm, type Taint, type Toleration } from '../../../api/core/v1/scheduling-helpers.ts';
 
 export interface DaemonPodSpec {
   nodeName?: string;
@@ -45,43 +34,6 @@ export function daemonPodTolerations(spec: DaemonPodSpec): Toleration[] {
   return out;
 }
 
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      const n = Number.parseInt(value ?? '', 10);
-      const bound = Number.parseInt(values[0] ?? '', 10);
-      if (Number.isNaN(n) || Number.isNaN(bound)) return false;
-      return r.operator === 'Gt' ? n > bound : n < bound;
-    }
-    default:
-      return false;
-  }
-}
-
-/** A term with no requirements matches nothing; the terms are ORed (v1helper MatchNodeSelectorTerms). */
-export function matchesNodeSelectorTerms(node: Node, terms: readonly NodeSelectorTerm[]): boolean {
-  const labels = node.metadata.labels ?? {};
-  return terms.some((term) => {
-    const exprs = term.matchExpressions ?? [];
-    const fields = term.matchFields ?? [];
-    if (exprs.length === 0 && fields.length === 0) return false;
-    return (
-      exprs.every((r) => requirementMatches(r, Object.hasOwn(labels, r.key) ? labels[r.key] : undefined)) &&
-      fields.every((r) => r.key === 'metadata.name' && requirementMatches(r, node.metadata.name))
-    );
-  });
-}
-
 export interface Eligibility {
   /** A daemon pod should be created on the node. */
   shouldRun: boolean;
@@ -95,7 +47,7 @@ export function nodeShouldRunDaemonPod(node: Node, spec: DaemonPodSpec): Eligibi
   const labels = node.metadata.labels ?? {};
   if (!Object.entries(spec.nodeSelector ?? {}).every(([k, v]) => labels[k] === v)) return no;
   const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (terms && !matchesNodeSelectorTerms(node, terms)) return no;
+  if (terms && !anyTermMatches(terms, node)) return no;
   const tolerations = daemonPodTolerations(spec);
   const untolerated = (effect: string) => (node.spec?.taints ?? []).some((taint: Taint) => taint.effect === effect && !tolerations.some((t) => toleratesTaint(t, taint)));
   if (untolerated('NoExecute')) return no;

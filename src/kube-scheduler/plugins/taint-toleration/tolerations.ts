@@ -1,22 +1,10 @@
-// Whether a toleration tolerates a taint, as upstream's Toleration.ToleratesTaint: the effect
-// must match unless the toleration leaves it empty; the key must match unless the toleration
-// leaves it empty with operator Exists; Exists ignores the value, Equal (the default) compares it.
+// Whether a pod's tolerations tolerate a node's taints, built on the shared ToleratesTaint
+// (src/api/core/v1/scheduling-helpers.ts).
 
+import { toleratesTaint } from '../../../api/core/v1/scheduling-helpers.ts';
 import type { Taint, Toleration } from '../../types.ts';
 
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? '') {
-    case 'Exists':
-      return true;
-    case '':
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
+export { toleratesTaint };
 
 export function tolerated(tolerations: readonly Toleration[] | undefined, taint: Taint): boolean {
   return (tolerations ?? []).some((t) => toleratesTaint(t, taint));
