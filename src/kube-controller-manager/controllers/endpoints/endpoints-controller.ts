@@ -23,7 +23,7 @@ import type { ControllerMetrics } from '../../metrics.ts';
 import { isPodReady } from '../../pod-conditions.ts';
 import type { KubeObject, ObjectMeta, Pod } from '../../types.ts';
 import { runWorkers, type ReconcileResult } from '../../worker.ts';
-import { findPort, hasSelector, matchesSelector, podIP, podReference, podSpec, selectedPods, shouldPodBeInEndpoints, type Service } from './service-pods.ts';
+import { findPort, hasSelector, objectKey, podIP, podReference, podSpec, queueServicesAndTheirPods, selectedPods, shouldPodBeInEndpoints, type Service } from './service-pods.ts';
 
 export const managedByLabel = 'endpoints.kubernetes.io/managed-by';
 export const managedByValue = 'endpoint-controller';
@@ -145,17 +145,8 @@ export class EndpointsController implements Controller {
   constructor(options: EndpointsControllerOptions) {
     this.#o = options;
     this.queue = new WorkQueue<string>({ name: 'endpoint', clock: options.clock });
-    const enqueue = (obj: KubeObject | DeletedFinalStateUnknown<KubeObject>) => this.queue.add(obj instanceof DeletedFinalStateUnknown ? obj.key : metaNamespaceKey(obj));
-    options.services.addEventHandler({ onAdd: enqueue, onUpdate: (_o, cur) => enqueue(cur), onDelete: enqueue });
-    options.pods.addEventHandler({
-      onAdd: (pod) => this.#podChanged(pod),
-      onUpdate: (old, cur) => {
-        if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
-        this.#podChanged(old);
-        this.#podChanged(cur);
-      },
-      onDelete: (obj) => this.#podChanged(obj instanceof DeletedFinalStateUnknown ? obj.obj : obj),
-    });
+    queueServicesAndTheirPods(options.services, options.pods, this.queue);
+    const enqueue = (obj: KubeObject | DeletedFinalStateUnknown<KubeObject>) => this.queue.add(objectKey(obj));
     // An Endpoints changed or deleted behind the controller's back is put right.
     options.endpoints.addEventHandler({
       onUpdate: (_o, cur) => {
@@ -165,11 +156,6 @@ export class EndpointsController implements Controller {
     });
   }
 
-  #podChanged(pod: Pod): void {
-    for (const svc of this.#o.services.lister.namespace(pod.metadata.namespace ?? '').list()) {
-      if (hasSelector(svc) && matchesSelector(svc.spec.selector, pod)) this.queue.add(metaNamespaceKey(svc));
-    }
-  }
 
   async run(signal: AbortSignal): Promise<void> {
     const synced = await Promise.all([this.#o.services.waitForSync(signal), this.#o.pods.waitForSync(signal), this.#o.endpoints.waitForSync(signal)]);

@@ -2,8 +2,12 @@
 // pods belong in a Service's endpoints (upstream ShouldPodBeInEndpoints: has an IP, not
 // terminal for its restart policy, terminating only when asked for), and each Service port
 // resolved for one pod (upstream podutil.FindPort: a numeric targetPort as is, a named one
-// looked up in the pod's container ports with the same protocol, absent: the port itself).
+// looked up in the pod's container ports with the same protocol, absent: the port itself),
+// and the wiring that queues a Service when it or one of its pods changes.
 
+import { metaNamespaceKey } from '../../../client/indexer.ts';
+import { DeletedFinalStateUnknown, type SharedIndexInformer } from '../../../client/informer.ts';
+import type { WorkQueue } from '../../../client/workqueue.ts';
 import type { KubeObject, ObjectMeta, Pod } from '../../types.ts';
 
 export interface ServicePort {
@@ -90,4 +94,29 @@ export function selectedPods(svc: Service & { spec: { selector: Record<string, s
 
 export function podReference(pod: Pod): { kind: 'Pod'; namespace: string; name: string; uid: string } {
   return { kind: 'Pod', namespace: pod.metadata.namespace ?? '', name: pod.metadata.name ?? '', uid: pod.metadata.uid ?? '' };
+}
+
+/** The queue key of an object or of a deletion tombstone. */
+export function objectKey(obj: KubeObject | DeletedFinalStateUnknown<KubeObject>): string {
+  return obj instanceof DeletedFinalStateUnknown ? obj.key : metaNamespaceKey(obj);
+}
+
+/** Queues a Service's key when the Service changes, and when a pod it selects (before or after) changes. */
+export function queueServicesAndTheirPods(services: SharedIndexInformer<Service>, pods: SharedIndexInformer<Pod>, queue: WorkQueue<string>): void {
+  const enqueue = (obj: KubeObject | DeletedFinalStateUnknown<KubeObject>) => queue.add(objectKey(obj));
+  services.addEventHandler({ onAdd: enqueue, onUpdate: (_o, cur) => enqueue(cur), onDelete: enqueue });
+  const podChanged = (pod: Pod) => {
+    for (const svc of services.lister.namespace(pod.metadata.namespace ?? '').list()) {
+      if (hasSelector(svc) && matchesSelector(svc.spec.selector, pod)) queue.add(metaNamespaceKey(svc));
+    }
+  };
+  pods.addEventHandler({
+    onAdd: podChanged,
+    onUpdate: (old, cur) => {
+      if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
+      podChanged(old);
+      podChanged(cur);
+    },
+    onDelete: (obj) => podChanged(obj instanceof DeletedFinalStateUnknown ? obj.obj : obj),
+  });
 }

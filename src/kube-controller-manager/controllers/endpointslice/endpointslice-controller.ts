@@ -9,7 +9,7 @@
 // create the same slice twice.
 
 import { isNotFound } from '../../../client/api-errors.ts';
-import { metaNamespaceKey, splitMetaNamespaceKey } from '../../../client/indexer.ts';
+import { splitMetaNamespaceKey } from '../../../client/indexer.ts';
 import { DeletedFinalStateUnknown, type SharedIndexInformer } from '../../../client/informer.ts';
 import { WorkQueue } from '../../../client/workqueue.ts';
 import type { Logger } from '../../../component-base/logging.ts';
@@ -18,7 +18,7 @@ import type { ApiClient, Controller } from '../../context.ts';
 import type { ControllerMetrics } from '../../metrics.ts';
 import type { KubeObject, Pod } from '../../types.ts';
 import { runWorkers, type ReconcileResult } from '../../worker.ts';
-import { hasSelector, matchesSelector, type Service } from '../endpoints/service-pods.ts';
+import { hasSelector, queueServicesAndTheirPods, type Service } from '../endpoints/service-pods.ts';
 import { managedByLabel, managedByValue, reconcileSlices, serviceNameLabel, type EndpointSlice } from './reconciler.ts';
 
 const slicesRef = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' };
@@ -56,17 +56,7 @@ export class EndpointSliceController implements Controller {
   constructor(options: EndpointSliceControllerOptions) {
     this.#o = options;
     this.queue = new WorkQueue<string>({ name: 'endpoint_slice', clock: options.clock });
-    const enqueue = (obj: KubeObject | DeletedFinalStateUnknown<KubeObject>) => this.queue.add(obj instanceof DeletedFinalStateUnknown ? obj.key : metaNamespaceKey(obj));
-    options.services.addEventHandler({ onAdd: enqueue, onUpdate: (_o, cur) => enqueue(cur), onDelete: enqueue });
-    options.pods.addEventHandler({
-      onAdd: (pod) => this.#podChanged(pod),
-      onUpdate: (old, cur) => {
-        if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
-        this.#podChanged(old);
-        this.#podChanged(cur);
-      },
-      onDelete: (obj) => this.#podChanged(obj instanceof DeletedFinalStateUnknown ? obj.obj : obj),
-    });
+    queueServicesAndTheirPods(options.services, options.pods, this.queue);
     const sliceSeen = (slice: EndpointSlice, deleted: boolean) => {
       if (slice.metadata.labels?.[managedByLabel] !== managedByValue) return;
       const key = serviceKeyOf(slice);
@@ -83,11 +73,6 @@ export class EndpointSliceController implements Controller {
     });
   }
 
-  #podChanged(pod: Pod): void {
-    for (const svc of this.#o.services.lister.namespace(pod.metadata.namespace ?? '').list()) {
-      if (hasSelector(svc) && matchesSelector(svc.spec.selector, pod)) this.queue.add(metaNamespaceKey(svc));
-    }
-  }
 
   async run(signal: AbortSignal): Promise<void> {
     const informers = [this.#o.services, this.#o.pods, this.#o.nodes, this.#o.endpointSlices];
