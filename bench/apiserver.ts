@@ -14,19 +14,17 @@
 // Figures only: the anchors (upstream SLOs, our targets) are printed beside them, never judged.
 // Usage: npm run bench -- apiserver [--quick]
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { Agent, request } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { memory, percentile } from './support/measure.ts';
 import { printTable } from './support/table.ts';
+import { startK8ts, type K8tsProcess } from './support/k8ts-process.ts';
 
-const bin = fileURLToPath(new URL('../bin/k8ts.js', import.meta.url));
 
 interface Sizes {
   /** Pods created by 32 clients before anything is timed. */
@@ -108,46 +106,15 @@ function podBody(name: string): string {
 
 // ---- the server process ----
 
-interface ServerProcess {
-  url: string;
-  pid: number;
+interface ServerProcess extends K8tsProcess {
   credentials: Credentials;
-  output(): string;
-  stop(): Promise<void>;
 }
 
 async function startServer(dataDir: string): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [bin, 'apiserver', '--data-dir', dataDir, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-  // `k8ts up` logs "ready in N ms"; `k8ts apiserver` logs its kubeconfig once it serves.
-  const deadline = Date.now() + 60_000;
-  while (!/ready in \d+ ms|kube-apiserver: kubeconfig: /.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`the kube-apiserver did not become ready:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const url = /(?:serving on|kube-apiserver:) (https:\/\/\S+)/.exec(output)?.[1];
-  if (!url) {
-    await stop();
-    throw new Error(`no URL in the kube-apiserver's output:\n${output}`);
-  }
-  return { url, pid: child.pid!, credentials: readKubeconfig(join(dataDir, 'kubeconfig.yaml')), output: () => output, stop };
+  const server = await startK8ts('apiserver', dataDir);
+  return { ...server, credentials: readKubeconfig(server.kubeconfig) };
 }
+
 
 function readKubeconfig(path: string): Credentials {
   const config = parseYaml(readFileSync(path, 'utf8')) as {

@@ -15,18 +15,16 @@
 // pods/s is pods created over the time to the milestone. Figures only, nothing is judged.
 // Usage: npm run bench -- controllers [--quick]
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadKubeconfig } from '../src/client/kubeconfig.ts';
 import { RestClient, type ResourceRef } from '../src/client/rest-client.ts';
 import { memory, parallel } from './support/measure.ts';
 import { printTable } from './support/table.ts';
+import { startK8ts, type K8tsProcess } from './support/k8ts-process.ts';
 
-const bin = fileURLToPath(new URL('../bin/k8ts.js', import.meta.url));
 
 interface Sizes {
   nodes: number;
@@ -61,41 +59,7 @@ interface Deployment {
 
 // ---- the cluster process ----
 
-interface ClusterProcess {
-  kubeconfig: string;
-  pid: number;
-  output(): string;
-  stop(): Promise<void>;
-}
 
-async function startCluster(dataDir: string): Promise<ClusterProcess> {
-  const child: ChildProcess = spawn(process.execPath, [bin, 'up', '--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (c: string) => {
-    output += c;
-    if (output.length > 1_000_000) output = output.slice(-500_000);
-  };
-  child.stdout!.setEncoding('utf8').on('data', keep);
-  child.stderr!.setEncoding('utf8').on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-  const deadline = Date.now() + 60_000;
-  while (!/ready in \d+ ms/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`k8ts up did not become ready:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { kubeconfig: join(dataDir, 'kubeconfig.yaml'), pid: child.pid!, output: () => output, stop };
-}
 
 /** VmRSS and VmHWM of a process, in MiB. */
 
@@ -303,7 +267,7 @@ interface Tracked {
 const secs = (ms: number) => (ms / 1000).toFixed(2);
 const rate = (n: number, ms: number) => ((n * 1000) / ms).toFixed(0);
 
-async function measure(cluster: ClusterProcess, sizes: Sizes, rows: Row[]): Promise<void> {
+async function measure(cluster: K8tsProcess, sizes: Sizes, rows: Row[]): Promise<void> {
   const add = (metric: string, value: string) => rows.push({ metric, value });
   const restConfig = loadKubeconfig(cluster.kubeconfig, { userAgent: 'bench-controllers' });
   const client = new RestClient(restConfig);
@@ -507,7 +471,7 @@ export async function run(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-controllers-'));
   const rows: Row[] = [];
   try {
-    const cluster = await startCluster(dir);
+    const cluster = await startK8ts('up', dir);
     try {
       console.log(`k8ts up (pid ${cluster.pid}), sqlite store in ${dir}`);
       await measure(cluster, sizes, rows);

@@ -13,11 +13,9 @@
 // Figures only: upstream's CI figures are printed beside ours as a reference, not measured here.
 // Usage: npm run bench -- scheduler [--quick]
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadKubeconfig } from '../src/client/kubeconfig.ts';
 import { RestClient } from '../src/client/rest-client.ts';
@@ -25,8 +23,8 @@ import { createLogger } from '../src/component-base/logging.ts';
 import { createKubeScheduler } from '../src/kube-scheduler/scheduler.ts';
 import { parallel } from './support/measure.ts';
 import { printTable } from './support/table.ts';
+import { startK8ts } from './support/k8ts-process.ts';
 
-const bin = fileURLToPath(new URL('../bin/k8ts.js', import.meta.url));
 
 interface Case {
   name: string;
@@ -45,37 +43,7 @@ interface Result {
   bound: number;
 }
 
-interface ServerProcess {
-  kubeconfig: string;
-  pid: number;
-  output(): string;
-  stop(): Promise<void>;
-}
 
-async function startServer(dataDir: string): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [bin, 'apiserver', '--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-  const deadline = Date.now() + 60_000;
-  while (!/kube-apiserver: kubeconfig: /.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`the kube-apiserver did not become ready:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { kubeconfig: join(dataDir, 'kubeconfig.yaml'), pid: child.pid!, output: () => output, stop };
-}
 
 const podsRef = (namespace: string) => ({ group: '', version: 'v1', resource: 'pods', namespace });
 const nodesRef = { group: '', version: 'v1', resource: 'nodes' };
@@ -101,7 +69,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function runCase(c: Case, clientWidth: number): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-scheduler-'));
-  const server = await startServer(dir);
+  const server = await startK8ts('apiserver', dir);
   const restConfig = loadKubeconfig(server.kubeconfig, { userAgent: 'bench-scheduler' });
   const client = new RestClient(restConfig);
   const scheduler = createKubeScheduler({ restConfig, logger: createLogger('kube-scheduler', { sink: () => {} }) });
