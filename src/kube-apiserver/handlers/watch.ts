@@ -98,7 +98,13 @@ export async function serveWatch(ctx: RequestContext, resource: ApiResource, sto
       for (const event of batch) {
         const type = eventType(event, matches);
         if (!type) continue;
-        if (!send(type, store.served(event.object))) {
+        const served = store.served(event.object);
+        // Plain JSON of an object served as stored is encoded once, for every watcher.
+        const ok =
+          output.as === 'object' && served === event.object
+            ? write(`{"type":"${type}","object":${(event.json ??= JSON.stringify(event.object))}}`)
+            : send(type, served);
+        if (!ok) {
           await new Promise<void>((resolve) => {
             res.once('drain', resolve);
             stop.signal.addEventListener('abort', () => resolve(), { once: true });
