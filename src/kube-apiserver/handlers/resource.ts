@@ -119,9 +119,8 @@ async function serveList(ctx: RequestContext, resource: ApiResource, store: Reso
   const output = negotiateObject(ctx.req.headers.accept, true);
   const filter = selection(resource, q.get('labelSelector'), q.get('fieldSelector'));
   const limit = q.get('limit');
-  // Built-in kinds are stored in the version they are served in; custom resources may not be.
-  const builtin = !resource.customResource && !resource.conversion && (!resource.group.includes('.') || resource.group.endsWith('.k8s.io'));
-  const raw = builtin && output.as === 'object' && output.format === 'json';
+  // The store decides whether its bytes can be sent as they are.
+  const raw = output.as === 'object' && output.format === 'json';
   const result = await store.list(namespace, {
     filter,
     raw,

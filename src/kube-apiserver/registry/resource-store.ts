@@ -44,7 +44,7 @@ export interface DeleteOptions extends WriteOptions {
 
 export interface ListOptions {
   filter?: ObjectFilter;
-  /** Return the items as JSON text (`rawItems`), skipping decoding where possible. */
+  /** Return the items as JSON bytes (`rawItems`) where the stored bytes are what is served. */
   raw?: boolean;
   limit?: number;
   continue?: string;
@@ -102,6 +102,11 @@ export class ResourceStore {
     if (this.resource.conversion) return this.resource.conversion.fromStorage(object);
     if (!this.resource.customResource) return object;
     return { ...object, apiVersion: this.resource.apiVersion };
+  }
+
+  /** Stored bytes are the served JSON (apart from resourceVersion): no conversion, one version. */
+  get #storedAsServed(): boolean {
+    return !this.resource.conversion && !this.resource.customResource;
   }
 
   #decode(kv: KeyValue): KubeObject {
@@ -269,7 +274,7 @@ export class ResourceStore {
         retryAfterSeconds: 1,
       });
     }
-    if (options.raw && !options.filter && !this.resource.conversion && !this.resource.customResource) {
+    if (options.raw && !options.filter && this.#storedAsServed) {
       return { items: [], rawItems: this.cache.listRaw(this.prefix(namespace)), resourceVersion: String(this.cache.revision) };
     }
     const items = this.cache.list(this.prefix(namespace)).map((o) => this.served(o)).filter((o) => options.filter?.(o) ?? true);
@@ -282,7 +287,7 @@ export class ResourceStore {
     const end = prefixEnd(bytes(prefix));
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     const items: KubeObject[] = [];
-    const raw = options.raw && !options.filter ? ([] as Uint8Array[][]) : undefined;
+    const raw = options.raw && !options.filter && this.#storedAsServed ? ([] as Uint8Array[][]) : undefined;
     const done = (result: ListResult): ListResult => (raw ? { ...result, items: [], rawItems: raw } : result);
     let start = from.start ? bytes(from.start) : bytes(prefix);
     let revision = from.rv;
