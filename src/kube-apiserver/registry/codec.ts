@@ -37,9 +37,3 @@ export function decodeObject(kv: KeyValue): KubeObject {
   object.metadata = { ...object.metadata, resourceVersion: String(kv.modRevision) };
   return object;
 }
-
-export function decodeValue(value: Uint8Array, revision: number): KubeObject {
-  const object = JSON.parse(decoder.decode(value)) as KubeObject;
-  object.metadata = { ...object.metadata, resourceVersion: String(revision) };
-  return object;
-}
