@@ -6,7 +6,7 @@ import type { SharedInformerFactory } from '../client/informer-factory.ts';
 import type { RestClient } from '../client/rest-client.ts';
 import type { Logger } from '../component-base/logging.ts';
 import type { Clock } from '../machinery/clock.ts';
-import type { EventBroadcaster } from './event-recorder.ts';
+import type { EventBroadcaster } from '../client/event-recorder.ts';
 import type { ControllerMetrics } from './metrics.ts';
 
 /** The client calls controllers make; tests pass a fake. */

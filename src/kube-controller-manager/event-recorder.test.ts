@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeClock } from '../machinery/fake-clock.ts';
-import { EventBroadcaster } from './event-recorder.ts';
+import { EventBroadcaster } from '../client/event-recorder.ts';
 import { FakeClient } from './testing.ts';
 
 test('events are created in the object namespace and repeats increment count', async () => {

@@ -19,7 +19,7 @@ import { Registry } from '../component-base/metrics.ts';
 import { realClock, type Clock } from '../machinery/clock.ts';
 import { enabledControllers, type ControllerDescriptor } from './controllers.ts';
 import type { ControllerSettings } from './context.ts';
-import { EventBroadcaster } from './event-recorder.ts';
+import { EventBroadcaster } from '../client/event-recorder.ts';
 import { controllerMetrics, type ControllerMetrics } from './metrics.ts';
 
 export interface KubeControllerManagerOptions {

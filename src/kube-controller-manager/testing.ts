@@ -8,7 +8,7 @@ import { SharedIndexInformer } from '../client/informer.ts';
 import type { ResourceRef } from '../client/rest-client.ts';
 import { createLogger } from '../component-base/logging.ts';
 import type { ApiClient } from './context.ts';
-import type { EventRecorder, EventType } from './event-recorder.ts';
+import type { EventRecorder, EventType } from '../client/event-recorder.ts';
 
 export interface Call {
   verb: 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deleteCollection' | 'request';

@@ -22,7 +22,7 @@ import type { Logger } from '../../../component-base/logging.ts';
 import type { Clock } from '../../../machinery/clock.ts';
 import type { ApiClient, Controller } from '../../context.ts';
 import { controllerUidIndex, controllerUidIndexFunc, ownerReferenceFor } from '../../controller-ref-manager.ts';
-import type { EventRecorder } from '../../event-recorder.ts';
+import type { EventRecorder } from '../../../client/event-recorder.ts';
 import type { ControllerMetrics } from '../../metrics.ts';
 import { controllerRef } from '../../pod-conditions.ts';
 import { rfc3339, type KubeObject } from '../../types.ts';

@@ -22,7 +22,7 @@ import type { Clock } from '../../../machinery/clock.ts';
 import { fromLabelSelector, type LabelSelectorSpec } from '../../../machinery/labels.ts';
 import type { ApiClient, Controller } from '../../context.ts';
 import { claimObjects, ownerReferenceFor } from '../../controller-ref-manager.ts';
-import type { EventRecorder } from '../../event-recorder.ts';
+import type { EventRecorder } from '../../../client/event-recorder.ts';
 import { Expectations } from '../../expectations.ts';
 import type { ControllerMetrics } from '../../metrics.ts';
 import { controllerRef, isPodAvailable, isPodReady } from '../../pod-conditions.ts';

@@ -13,7 +13,7 @@ import { WorkQueue } from '../../../client/workqueue.ts';
 import type { Logger } from '../../../component-base/logging.ts';
 import type { Clock } from '../../../machinery/clock.ts';
 import type { ApiClient, Controller } from '../../context.ts';
-import type { EventRecorder } from '../../event-recorder.ts';
+import type { EventRecorder } from '../../../client/event-recorder.ts';
 import type { ControllerMetrics } from '../../metrics.ts';
 import { rfc3339, type Pod } from '../../types.ts';
 import { runWorkers, type ReconcileResult } from '../../worker.ts';

@@ -21,7 +21,7 @@ import { fromLabelSelector } from '../../../machinery/labels.ts';
 import type { StatusError } from '../../../machinery/status.ts';
 import type { ApiClient, Controller } from '../../context.ts';
 import { claimObjects, controllerUidIndex, controllerUidIndexFunc, ownerReferenceFor } from '../../controller-ref-manager.ts';
-import type { EventRecorder } from '../../event-recorder.ts';
+import type { EventRecorder } from '../../../client/event-recorder.ts';
 import { Expectations } from '../../expectations.ts';
 import type { ControllerMetrics } from '../../metrics.ts';
 import { controllerRef, isPodActive, isPodAvailable, isPodReady } from '../../pod-conditions.ts';

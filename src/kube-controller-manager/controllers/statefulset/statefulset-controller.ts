@@ -25,7 +25,7 @@ import type { Clock } from '../../../machinery/clock.ts';
 import { fromLabelSelector } from '../../../machinery/labels.ts';
 import type { ApiClient, Controller } from '../../context.ts';
 import { claimObjects, ownerReferenceFor } from '../../controller-ref-manager.ts';
-import type { EventRecorder } from '../../event-recorder.ts';
+import type { EventRecorder } from '../../../client/event-recorder.ts';
 import type { ControllerMetrics } from '../../metrics.ts';
 import { controllerRef } from '../../pod-conditions.ts';
 import type { KubeObject, Pod, PodTemplateSpec } from '../../types.ts';

@@ -1,5 +1,5 @@
 // Records core/v1 Events through the API, as client-go's record.EventRecorder does for
-// controllers: an event about an object is created in that object's namespace ("default" for
+// controllers, the kubelet and others: an event about an object is created in that object's namespace ("default" for
 // cluster-scoped objects) with source.component set; a repeat of the same event (same object,
 // type, reason and message) within ten minutes increments count and lastTimestamp of the event
 // already written instead of creating another (the correlator's de-duplication). Writing is
@@ -7,12 +7,17 @@
 // writes wait (more are dropped, as upstream's broadcaster drops on a full channel). close()
 // waits for writes already accepted.
 
-import type { RestClient } from '../client/rest-client.ts';
-import { isNotFound } from '../client/api-errors.ts';
+import type { RestClient } from './rest-client.ts';
+import { isNotFound } from './api-errors.ts';
 import type { Clock } from '../machinery/clock.ts';
-import type { KubeObject } from './types.ts';
+import type { KubeObject } from '../api/kind.ts';
 
 export type EventType = 'Normal' | 'Warning';
+
+interface EventSource {
+  component: string;
+  host?: string;
+}
 
 export interface EventRecorder {
   event(object: KubeObject, type: EventType, reason: string, message: string): void;
@@ -54,8 +59,10 @@ export class EventBroadcaster {
     this.#options = options;
   }
 
-  recorderFor(component: string): EventRecorder {
-    return { event: (object, type, reason, message) => this.#record(component, object, type, reason, message) };
+  /** A recorder whose events name `component` (and `host`, a node name, as the kubelet's do) as their source. */
+  recorderFor(component: string, host?: string): EventRecorder {
+    const source = host ? { component, host } : { component };
+    return { event: (object, type, reason, message) => this.#record(source, object, type, reason, message) };
   }
 
   /** Resolves once every accepted write has finished; later events are dropped. */
@@ -64,7 +71,7 @@ export class EventBroadcaster {
     await this.#chain;
   }
 
-  #record(component: string, object: KubeObject, type: EventType, reason: string, message: string): void {
+  #record(source: EventSource, object: KubeObject, type: EventType, reason: string, message: string): void {
     if (this.#closed) return;
     if (this.#pending >= (this.#options.maxPending ?? 1000)) {
       this.#options.log?.(`dropping event ${reason} for ${object.metadata?.name}: too many pending`);
@@ -83,14 +90,14 @@ export class EventBroadcaster {
     const now = this.#options.clock.now();
     this.#pending++;
     this.#chain = this.#chain
-      .then(() => this.#write(component, involvedObject, type, reason, message, now))
+      .then(() => this.#write(source, involvedObject, type, reason, message, now))
       .catch((err: unknown) => this.#options.log?.(`unable to write event ${reason} for ${meta.namespace ?? ''}/${meta.name}: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => this.#pending--);
   }
 
-  async #write(component: string, involvedObject: Record<string, unknown>, type: EventType, reason: string, message: string, now: number): Promise<void> {
+  async #write(source: EventSource, involvedObject: Record<string, unknown>, type: EventType, reason: string, message: string, now: number): Promise<void> {
     const namespace = (involvedObject.namespace as string | undefined) || 'default';
-    const key = JSON.stringify([component, involvedObject.kind, namespace, involvedObject.name, involvedObject.uid, type, reason, message]);
+    const key = JSON.stringify([source.component, source.host, involvedObject.kind, namespace, involvedObject.name, involvedObject.uid, type, reason, message]);
     const window = this.#options.aggregationWindowMs ?? 10 * 60_000;
     for (const [k, s] of this.#seen) if (now - s.lastMs > window) this.#seen.delete(k);
     const seen = this.#seen.get(key);
@@ -119,14 +126,14 @@ export class EventBroadcaster {
       involvedObject,
       reason,
       message,
-      source: { component },
+      source,
       firstTimestamp: timestamp(now),
       lastTimestamp: timestamp(now),
       count: 1,
       type,
       eventTime: null,
-      reportingComponent: component,
-      reportingInstance: '',
+      reportingComponent: source.component,
+      reportingInstance: source.host ?? '',
     };
     await this.#options.client.create({ ...events, namespace }, body);
     this.#seen.set(key, { name, namespace, count: 1, firstTimestamp: timestamp(now), lastMs: now });
