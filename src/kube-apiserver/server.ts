@@ -34,7 +34,7 @@ import { toStatus, writeJson, writeStatus } from './http/respond.ts';
 import { Metrics } from './metrics.ts';
 import { OpenApi, serverVersion } from './openapi/openapi.ts';
 import { ensurePki, type Pki } from './pki/pki-dir.ts';
-import { userFromTLSSocket } from './pki/certificates.ts';
+import { userFromTLSSocket } from '../component-base/certificates.ts';
 import { writeKubeconfig } from './pki/kubeconfig.ts';
 import { ResourceStore } from './registry/resource-store.ts';
 import { ResourceRegistry, type ApiResource } from './registry/resources.ts';

@@ -5,9 +5,10 @@
 
 import { createHash } from 'node:crypto';
 import type { Schema } from '../../api/schema.ts';
+import { kubernetesVersion } from '../../api/version.ts';
 import type { ApiResource, ResourceRegistry } from '../registry/resources.ts';
 
-export const serverVersion = { major: '1', minor: '33', gitVersion: 'v1.33.0' };
+export const serverVersion = kubernetesVersion;
 
 export function schemaName(r: { group: string; version: string; kind: string }): string {
   if (r.group.includes('.') && !r.group.endsWith('.k8s.io')) return `${r.group.split('.').reverse().join('.')}.${r.version}.${r.kind}`;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
-import { userFromTLSSocket, type UserInfo } from './certificates.ts';
+import { userFromTLSSocket, type UserInfo } from '../../component-base/certificates.ts';
 import { kubeconfigYaml, writeKubeconfig } from './kubeconfig.ts';
 import { ensurePki } from './pki-dir.ts';
 

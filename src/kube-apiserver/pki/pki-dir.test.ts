@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCA, issueServingCertificate, userFromPeerCertificate } from './certificates.ts';
+import { createCA, issueServingCertificate, userFromPeerCertificate } from '../../component-base/certificates.ts';
 import { ensurePki, renewBeforeMs } from './pki-dir.ts';
 
 async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {

@@ -18,7 +18,7 @@ import {
   servingNames,
   userFromPeerCertificate,
   type CertificateAndKey,
-} from './certificates.ts';
+} from '../../component-base/certificates.ts';
 
 export const adminUser = 'kubernetes-admin';
 export const adminGroup = 'system:masters';
