@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { apiserver } from './apiserver.ts';
 import { controllerManager } from './controller-manager.ts';
+import { kubelet } from './kubelet.ts';
 import { scheduler } from './scheduler.ts';
 import { up } from './up.ts';
 
@@ -32,6 +33,11 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'Run the kube-controller-manager alone',
     usage: controllerManager.usage,
     run: controllerManager.run,
+  },
+  kubelet: {
+    summary: "Run one node's kubelet",
+    usage: kubelet.usage,
+    run: kubelet.run,
   },
 };
 

@@ -1,11 +1,15 @@
 // `k8ts up`: the whole cluster in one process. It runs what exists of the control plane,
 // in dependency order, until SIGINT or SIGTERM, then stops it in reverse order.
 
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKubeApiServer } from '../kube-apiserver/server.ts';
 import { createKubeControllerManager } from '../kube-controller-manager/server.ts';
 import { createKubeScheduler } from '../kube-scheduler/scheduler.ts';
+import { createKubelet, type Kubelet } from '../kubelet/kubelet.ts';
+import { createRuntime, runtimeNames, type RuntimeName } from '../kubelet/runtime/select.ts';
 import { createLogger } from '../component-base/logging.ts';
 import { log, untilSignal } from './process.ts';
 
@@ -21,6 +25,11 @@ Flags:
   --bind-address ADDR       Address the API server listens on (default: 127.0.0.1)
   --port PORT               API server port; 0 picks a free one (default: 6443)
   --disable-controller-manager  Do not run the kube-controller-manager (as k3s's flag)
+  --disable-agent           Run no kubelet: a control plane without nodes (as k3s's flag)
+  --node-name NAME          Name of this machine's node (default: the hostname)
+  --runtime NAME            Container runtime of that node: process | fake (default: process)
+  --kubelet-port PORT       Its kubelet API port; 0 picks a free one (default: 10250)
+  --fake-nodes N            Also run N hollow nodes (fake runtime: pods run nothing) (default: 0)
   -h, --help                Show this help
 `;
 
@@ -35,6 +44,11 @@ async function run(args: string[]): Promise<number> {
       'bind-address': { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '6443' },
       'disable-controller-manager': { type: 'boolean', default: false },
+      'disable-agent': { type: 'boolean', default: false },
+      'node-name': { type: 'string' },
+      runtime: { type: 'string', default: 'process' },
+      'kubelet-port': { type: 'string', default: '10250' },
+      'fake-nodes': { type: 'string', default: '0' },
     },
     strict: true,
   });
@@ -45,6 +59,11 @@ async function run(args: string[]): Promise<number> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: invalid port ${values.port}`);
+  const kubeletPort = Number(values['kubelet-port']);
+  if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new Error(`--kubelet-port: invalid port ${values['kubelet-port']}`);
+  const fakeNodes = Number(values['fake-nodes']);
+  if (!Number.isInteger(fakeNodes) || fakeNodes < 0) throw new Error(`--fake-nodes: want a count, got ${values['fake-nodes']}`);
+  if (!runtimeNames.includes(values.runtime as RuntimeName)) throw new Error(`--runtime: want one of ${runtimeNames.join(', ')}, got ${JSON.stringify(values.runtime)}`);
 
   const apiserver = createKubeApiServer({
     dataDir,
@@ -61,15 +80,49 @@ async function run(args: string[]): Promise<number> {
     ? undefined
     : createKubeControllerManager({ kubeconfig: apiserver.kubeconfigPath, healthPort: 0, logger: createLogger('kube-controller-manager') });
   await controllerManager?.start();
+  const kubelets: Kubelet[] = [];
+  if (!values['disable-agent']) {
+    const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
+    const rootDir = join(dataDir, 'kubelet', nodeName);
+    kubelets.push(
+      createKubelet({
+        kubeconfig: apiserver.kubeconfigPath,
+        nodeName,
+        runtime: createRuntime(values.runtime as RuntimeName, { rootDir: join(rootDir, 'runtime'), nodeIP: '127.0.0.1' }),
+        rootDir,
+        port: kubeletPort,
+        clientCaPem: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
+        logger: createLogger('kubelet'),
+      }),
+    );
+  }
+  for (let i = 0; i < fakeNodes; i++) {
+    const nodeName = `fake-node-${i}`;
+    kubelets.push(
+      createKubelet({
+        kubeconfig: apiserver.kubeconfigPath,
+        nodeName,
+        nodeIP: `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+        runtime: createRuntime('fake', { rootDir: '', nodeIP: '127.0.0.1', podCIDR: `10.${64 + Math.floor(i / 256)}.${i % 256}.0/24` }),
+        rootDir: join(dataDir, 'kubelet', nodeName),
+        capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+        logger: createLogger(`kubelet/${nodeName}`),
+      }),
+    );
+  }
+  await Promise.all(kubelets.map((k) => k.start()));
   log('up', `store: ${redact(storeUrl)}`);
   log('up', `kube-apiserver: ${apiserver.url}`);
   log('up', `kube-scheduler: health and metrics on http://127.0.0.1:${scheduler.healthPort}`);
   if (controllerManager) log('up', `kube-controller-manager: health and metrics on http://127.0.0.1:${controllerManager.healthPort}`);
+  for (const k of kubelets.slice(0, 1)) log('up', `kubelet: node ${k.nodeName}, runtime ${values.runtime}, API on https://127.0.0.1:${k.port}`);
+  if (fakeNodes) log('up', `kubelet: ${fakeNodes} hollow nodes (fake-node-0 … fake-node-${fakeNodes - 1})`);
   log('up', `kubeconfig: ${apiserver.kubeconfigPath}  (export KUBECONFIG=${apiserver.kubeconfigPath})`);
   log('up', `ready in ${Math.round(performance.now() - started)} ms; stop with Ctrl-C`);
 
   const signal = await untilSignal();
   log('up', `${signal}: shutting down`);
+  await Promise.all(kubelets.map((k) => k.close()));
   await controllerManager?.close();
   await scheduler.close();
   await apiserver.close();

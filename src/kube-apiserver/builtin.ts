@@ -1,5 +1,6 @@
 // The built-in resources: every kind of src/api, plus the subresources served by code
-// here rather than by the generic store (pods/binding, pods/eviction, serviceaccounts/token).
+// here rather than by the generic store (pods/binding, pods/eviction, the pod streams proxied to
+// kubelets, serviceaccounts/token).
 
 import { builtinKinds } from '../api/builtin.ts';
 import type { KindDefinition, KubeObject } from '../api/kind.ts';
@@ -10,6 +11,11 @@ const extraSubresources: Record<string, SubresourceInfo[]> = {
   '/pods': [
     { name: 'binding', kind: 'Binding', verbs: ['create'] },
     { name: 'eviction', group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
+    // Proxied to the pod's kubelet (kubelet/pod-streams.ts).
+    { name: 'log', kind: 'Pod', verbs: ['get'] },
+    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   ],
   '/serviceaccounts': [{ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] }],
 };

@@ -8,7 +8,8 @@
 
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { isIP, type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ import { createCrdController } from './apiextensions/crd-controller.ts';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/discovery.ts';
 import type { RequestContext, ServerContext } from './handlers/context.ts';
 import { serveResource } from './handlers/resource.ts';
+import { proxyPodStream } from './kubelet/pod-streams.ts';
 import { negotiateDiscovery, parseMediaTypes } from './http/negotiation.ts';
 import { requestInfo } from './http/request-info.ts';
 import { toStatus, writeJson, writeStatus } from './http/respond.ts';
@@ -85,6 +87,8 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
   const metrics = new Metrics();
   const stopping = new AbortController();
   const stores = new Map<string, ResourceStore>();
+  /** Connections handed over to kubelet streams, ended when the server closes. */
+  const upgraded = new Set<Duplex>();
   const certUsers = new WeakMap<TLSSocket, ReturnType<typeof userFromTLSSocket> | null>();
   const caches = new Map<string, WatchCache>();
   let store: Store | undefined = options.store;
@@ -146,6 +150,38 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
       writeStatus(res, status);
     } finally {
       metrics.observe(info.verb, info.isResource ? info.resource : '', info.subresource, code, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** Upgrade requests: pods/exec, pods/attach and pods/portforward, spliced through to the kubelet. */
+  async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const info = requestInfo(req.method ?? 'GET', path, url.searchParams);
+    const started = performance.now();
+    let code = 101;
+    try {
+      const user = impersonate(await authenticate(req), req);
+      const sub = info.subresource;
+      if (!info.isResource || info.group !== '' || info.resource !== 'pods' || (sub !== 'exec' && sub !== 'attach' && sub !== 'portforward') || !info.name) {
+        throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      }
+      const pods = registry.get('', 'v1', 'pods');
+      const nodes = registry.get('', 'v1', 'nodes');
+      if (!ready || !pods || !nodes || !context.kubeletClient) throw new StatusError(503, 'ServiceUnavailable', 'the server is starting up');
+      const decision = context.authorizer.authorize({ user, verb: info.verb, group: '', version: 'v1', resource: 'pods', subresource: sub, namespace: info.namespace, name: info.name });
+      if (!decision.allowed) throw forbidden(pods.gr, info.name, user.name, info.verb, decision.reason, info.namespace);
+      await proxyPodStream(req, socket, head, url, context.kubeletClient, context.storeFor(pods), context.storeFor(nodes), info.namespace, info.name, sub);
+    } catch (err) {
+      const status = toStatus(err);
+      code = status.code;
+      const body = JSON.stringify(status);
+      socket.end(`HTTP/1.1 ${status.code} ${STATUS_CODES[status.code] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    } finally {
+      metrics.observe(info.verb, 'pods', info.subresource, code, (performance.now() - started) / 1000);
     }
   }
 
@@ -289,6 +325,8 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
       const pkiReady = ensurePki(join(options.dataDir, 'pki'), { serverIPs, serverNames });
       const [opened, pki] = await Promise.all([storeReady, pkiReady]);
       store = opened;
+      const kubeletClientCert = await pki.issueClientCertificate('kube-apiserver-kubelet-client', ['system:masters']);
+      context.kubeletClient = { certPem: kubeletClientCert.certPem, keyPem: kubeletClientCert.keyPem };
       server = await listen(pki, options.bindAddress ?? '127.0.0.1', options.port ?? 6443);
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -316,6 +354,7 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
       { cert: pki.server.certPem, key: pki.server.keyPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 30_000 },
       (req, res) => void handle(req, res),
     );
+    https.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void handleUpgrade(req, socket, head));
     https.requestTimeout = 0;
     return new Promise((resolve, reject) => {
       https.once('error', reject);
@@ -333,6 +372,7 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
       stopping.abort();
       crdController.close();
       for (const cache of caches.values()) cache.close();
+      for (const socket of upgraded) socket.destroy();
       if (server) {
         const s = server;
         await new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import type { RequestInfo } from '../http/request-info.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
 import type { ApiResource, ResourceRegistry } from '../registry/resources.ts';
 import type { ServiceAllocator } from '../registry/service-allocator.ts';
+import type { KubeletClientConfig } from '../kubelet/kubelet-client.ts';
 
 export interface ServerContext {
   registry: ResourceRegistry;
@@ -20,6 +21,8 @@ export interface ServerContext {
   storeFor(resource: ApiResource): ResourceStore;
   /** Stops long-running requests (watches) when the server shuts down. */
   signal: AbortSignal;
+  /** How to reach kubelets (pods/log and the streams); set once the PKI is ready. */
+  kubeletClient?: KubeletClientConfig;
 }
 
 export interface RequestContext {

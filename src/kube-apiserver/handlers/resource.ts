@@ -19,6 +19,7 @@ import { applyPatch, patchTypes } from './patch.ts';
 import { serveBinding, serveEviction } from './pod-subresources.ts';
 import { reviewResources, serveReview } from './reviews.ts';
 import { serveTokenRequest } from './token-request.ts';
+import { servePodLog } from '../kubelet/pod-streams.ts';
 import { getScale, scaleToReplicas } from './scale.ts';
 import { parseIncludeObject, partialObjectMetadata, table } from './table.ts';
 import { serveWatch } from './watch.ts';
@@ -77,6 +78,14 @@ async function serveSubresource(ctx: RequestContext, resource: ApiResource, stor
   }
   if (resource.group === '' && resource.resource === 'serviceaccounts' && sub === 'token' && info.verb === 'create') {
     return serveTokenRequest(ctx, store, namespace);
+  }
+  if (resource.group === '' && resource.resource === 'pods' && sub === 'log' && info.verb === 'get') {
+    const nodes = ctx.server.registry.get('', 'v1', 'nodes');
+    if (!ctx.server.kubeletClient || !nodes) throw new StatusError(503, 'ServiceUnavailable', 'the server cannot reach kubelets yet');
+    return servePodLog(ctx.req, ctx.res, ctx.url, ctx.server.kubeletClient, store, ctx.server.storeFor(nodes), namespace, info.name, ctx.server.signal);
+  }
+  if (resource.group === '' && resource.resource === 'pods' && ['exec', 'attach', 'portforward'].includes(sub)) {
+    throw new StatusError(400, 'BadRequest', `Upgrade request required`);
   }
   if (resource.group === '' && resource.resource === 'pods' && info.verb === 'create') {
     if (sub === 'binding') return serveBinding(ctx, store, namespace);

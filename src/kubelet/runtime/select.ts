@@ -1,0 +1,21 @@
+// The runtimes a kubelet can be started with, by name.
+
+import { createFakeRuntime } from './fake/runtime.ts';
+import { createProcessRuntime } from './process/runtime.ts';
+import type { ContainerRuntime } from './runtime.ts';
+
+export const runtimeNames = ['process', 'fake'] as const;
+export type RuntimeName = (typeof runtimeNames)[number];
+
+export interface RuntimeSelection {
+  /** Runtime state (process: one directory per sandbox). */
+  rootDir: string;
+  nodeIP: string;
+  /** fake: where sandbox IPs come from. */
+  podCIDR?: string;
+}
+
+export function createRuntime(name: RuntimeName, options: RuntimeSelection): ContainerRuntime {
+  if (name === 'fake') return createFakeRuntime({ podCIDR: options.podCIDR, nodeIP: options.nodeIP });
+  return createProcessRuntime({ rootDir: options.rootDir, nodeIP: options.nodeIP });
+}
