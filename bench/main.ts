@@ -4,6 +4,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   apiserver: () => import('./apiserver.ts'),
   controllers: () => import('./controllers.ts'),
   scheduler: () => import('./scheduler.ts'),
+  proxy: () => import('./proxy.ts'),
   store: () => import('./store.ts'),
 };
 

@@ -15,6 +15,10 @@ Flags:
   --store URL           sqlite://<path>, etcd://host:port[,host:port...] or etcds://... (default: sqlite://DIR/state.db)
   --bind-address ADDR   Listen address (default: 127.0.0.1)
   --port PORT           Port; 0 picks a free one (default: 6443)
+  --service-cluster-ip-range CIDR   ClusterIPs (default: 10.96.0.0/12)
+  --service-node-port-range RANGE   NodePorts (default: 30000-32767)
+  --allow-loopback-endpoints        Admit loopback addresses in Endpoints and EndpointSlices
+                                    (nodes whose kubelets run pods as host processes)
   -h, --help            Show this help
 `;
 
@@ -26,6 +30,9 @@ async function run(args: string[]): Promise<number> {
       store: { type: 'string' },
       'bind-address': { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '6443' },
+      'service-cluster-ip-range': { type: 'string' },
+      'service-node-port-range': { type: 'string' },
+      'allow-loopback-endpoints': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -34,6 +41,9 @@ async function run(args: string[]): Promise<number> {
     dataDir,
     storeUrl: values.store ?? `sqlite://${dataDir}/state.db`,
     bindAddress: values['bind-address'],
+    serviceClusterIpRange: values['service-cluster-ip-range'],
+    serviceNodePortRange: values['service-node-port-range'],
+    allowLoopbackEndpoints: values['allow-loopback-endpoints'],
     port: Number(values.port),
     log: (m) => log('kube-apiserver', m),
   });

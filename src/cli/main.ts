@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { apiserver } from './apiserver.ts';
 import { controllerManager } from './controller-manager.ts';
 import { kubelet } from './kubelet.ts';
+import { proxy } from './proxy.ts';
 import { scheduler } from './scheduler.ts';
 import { up } from './up.ts';
 
@@ -38,6 +39,11 @@ const subcommands: Record<string, Subcommand> = {
     summary: "Run one node's kubelet",
     usage: kubelet.usage,
     run: kubelet.run,
+  },
+  proxy: {
+    summary: 'Run kube-proxy alone (userspace data plane)',
+    usage: proxy.usage,
+    run: proxy.run,
   },
 };
 

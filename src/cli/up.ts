@@ -2,13 +2,14 @@
 // in dependency order, until SIGINT or SIGTERM, then stops it in reverse order.
 
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createKubeApiServer } from '../kube-apiserver/server.ts';
 import { createKubeControllerManager } from '../kube-controller-manager/server.ts';
 import { createKubeScheduler } from '../kube-scheduler/scheduler.ts';
 import { createKubelet, type Kubelet } from '../kubelet/kubelet.ts';
+import { createKubeProxy } from '../kube-proxy/server.ts';
 import { createRuntime, runtimeNames, type RuntimeName } from '../kubelet/runtime/select.ts';
 import { createLogger } from '../component-base/logging.ts';
 import { log, untilSignal } from './process.ts';
@@ -26,9 +27,14 @@ Flags:
   --port PORT               API server port; 0 picks a free one (default: 6443)
   --disable-controller-manager  Do not run the kube-controller-manager (as k3s's flag)
   --disable-agent           Run no kubelet: a control plane without nodes (as k3s's flag)
+  --disable-kube-proxy      Run no kube-proxy (as k3s's flag)
+  --service-cluster-ip-range CIDR  ClusterIPs (default: 127.100.0.0/16, on loopback, so the
+                            userspace kube-proxy can serve them without root)
+  --service-node-port-range RANGE  NodePorts (default: 30000-32767)
   --node-name NAME          Name of this machine's node (default: the hostname)
   --runtime NAME            Container runtime of that node: process | fake (default: process)
   --kubelet-port PORT       Its kubelet API port; 0 picks a free one (default: 10250)
+  --pod-manifest-path DIR   Static pods of that node (default: DIR/manifests)
   --fake-nodes N            Also run N hollow nodes (fake runtime: pods run nothing) (default: 0)
   -h, --help                Show this help
 `;
@@ -45,9 +51,13 @@ async function run(args: string[]): Promise<number> {
       port: { type: 'string', default: '6443' },
       'disable-controller-manager': { type: 'boolean', default: false },
       'disable-agent': { type: 'boolean', default: false },
+      'disable-kube-proxy': { type: 'boolean', default: false },
+      'service-cluster-ip-range': { type: 'string', default: '127.100.0.0/16' },
+      'service-node-port-range': { type: 'string' },
       'node-name': { type: 'string' },
       runtime: { type: 'string', default: 'process' },
       'kubelet-port': { type: 'string', default: '10250' },
+      'pod-manifest-path': { type: 'string' },
       'fake-nodes': { type: 'string', default: '0' },
     },
     strict: true,
@@ -70,6 +80,10 @@ async function run(args: string[]): Promise<number> {
     storeUrl,
     bindAddress: values['bind-address'],
     port,
+    serviceClusterIpRange: values['service-cluster-ip-range'],
+    serviceNodePortRange: values['service-node-port-range'],
+    // Pods of the process runtime are host processes with loopback IPs; Services must reach them.
+    allowLoopbackEndpoints: values.runtime === 'process',
     log: (m) => log('kube-apiserver', m),
   });
   await apiserver.start();
@@ -80,6 +94,8 @@ async function run(args: string[]): Promise<number> {
     ? undefined
     : createKubeControllerManager({ kubeconfig: apiserver.kubeconfigPath, healthPort: 0, logger: createLogger('kube-controller-manager') });
   await controllerManager?.start();
+  const kubeProxy = values['disable-kube-proxy'] ? undefined : createKubeProxy({ kubeconfig: apiserver.kubeconfigPath, mode: 'userspace', bindAddress: '127.0.0.1', healthPort: 0, logger: createLogger('kube-proxy') });
+  await kubeProxy?.start();
   const kubelets: Kubelet[] = [];
   if (!values['disable-agent']) {
     const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
@@ -88,10 +104,12 @@ async function run(args: string[]): Promise<number> {
       createKubelet({
         kubeconfig: apiserver.kubeconfigPath,
         nodeName,
-        runtime: createRuntime(values.runtime as RuntimeName, { rootDir: join(rootDir, 'runtime'), nodeIP: '127.0.0.1' }),
+        // On Linux all of 127.0.0.0/8 is local: each host-process pod gets its own loopback address.
+        runtime: createRuntime(values.runtime as RuntimeName, { rootDir: join(rootDir, 'runtime'), nodeIP: '127.0.0.1', podCIDR: platform() === 'linux' ? '127.64.0.0/16' : undefined }),
         rootDir,
         port: kubeletPort,
         clientCaPem: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
+        staticPodPath: resolve(values['pod-manifest-path'] ?? join(dataDir, 'manifests')),
         logger: createLogger('kubelet'),
       }),
     );
@@ -115,6 +133,7 @@ async function run(args: string[]): Promise<number> {
   log('up', `kube-apiserver: ${apiserver.url}`);
   log('up', `kube-scheduler: health and metrics on http://127.0.0.1:${scheduler.healthPort}`);
   if (controllerManager) log('up', `kube-controller-manager: health and metrics on http://127.0.0.1:${controllerManager.healthPort}`);
+  if (kubeProxy) log('up', `kube-proxy: userspace, ClusterIPs in ${values['service-cluster-ip-range']}; health and metrics on http://127.0.0.1:${kubeProxy.healthPort}`);
   for (const k of kubelets.slice(0, 1)) log('up', `kubelet: node ${k.nodeName}, runtime ${values.runtime}, API on https://127.0.0.1:${k.port}`);
   if (fakeNodes) log('up', `kubelet: ${fakeNodes} hollow nodes (fake-node-0 … fake-node-${fakeNodes - 1})`);
   log('up', `kubeconfig: ${apiserver.kubeconfigPath}  (export KUBECONFIG=${apiserver.kubeconfigPath})`);
@@ -123,6 +142,7 @@ async function run(args: string[]): Promise<number> {
   const signal = await untilSignal();
   log('up', `${signal}: shutting down`);
   await Promise.all(kubelets.map((k) => k.close()));
+  await kubeProxy?.close();
   await controllerManager?.close();
   await scheduler.close();
   await apiserver.close();

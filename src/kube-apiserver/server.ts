@@ -24,6 +24,8 @@ import { mastersAuthorizer, type Authorizer } from './auth/authorizer.ts';
 import { ServiceAccountTokens, serviceAccountUser } from './auth/service-account-tokens.ts';
 import type { UserInfo } from './auth/user.ts';
 import { bootstrap } from './bootstrap.ts';
+import { builtinKinds } from '../api/builtin.ts';
+import { allowLoopbackEndpoints } from './loopback-endpoints.ts';
 import { builtinResources } from './builtin.ts';
 import { createCrdController } from './apiextensions/crd-controller.ts';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/discovery.ts';
@@ -61,6 +63,8 @@ export interface ApiServerOptions {
   serviceNodePortRange?: string;
   /** Kinds to serve instead of the built-in ones. */
   kinds?: KindDefinition[];
+  /** Admit loopback addresses in Endpoints and EndpointSlices (pods that are host processes). */
+  allowLoopbackEndpoints?: boolean;
   log?: (message: string) => void;
 }
 
@@ -82,7 +86,8 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
   const clock = options.clock ?? realClock;
   const log = options.log ?? (() => {});
   const registry = new ResourceRegistry();
-  for (const r of builtinResources(options.kinds)) registry.add(r);
+  const kinds = options.kinds ?? builtinKinds();
+  for (const r of builtinResources(options.allowLoopbackEndpoints ? allowLoopbackEndpoints(kinds) : kinds)) registry.add(r);
   const openApi = new OpenApi(registry);
   const metrics = new Metrics();
   const stopping = new AbortController();

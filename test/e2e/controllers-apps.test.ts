@@ -15,7 +15,7 @@ import { until } from '../support/until.ts';
 let cluster: Cluster;
 let client: RestClient;
 before(async () => {
-  cluster = await startCluster();
+  cluster = await startCluster(['--disable-agent']);
   client = new RestClient(loadKubeconfig(cluster.kubeconfig));
 });
 after(async () => {

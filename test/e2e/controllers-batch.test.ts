@@ -11,7 +11,7 @@ import { until } from '../support/until.ts';
 
 let cluster: Cluster;
 before(async () => {
-  cluster = await startCluster();
+  cluster = await startCluster(['--disable-agent']);
 });
 after(async () => {
   await cluster?.stop();

@@ -19,7 +19,7 @@ let kcm: ChildProcess | undefined;
 let kcmOutput = '';
 
 before(async () => {
-  cluster = await startCluster(['--disable-controller-manager']);
+  cluster = await startCluster(['--disable-controller-manager', '--disable-agent']);
   kcm = spawn(
     process.execPath,
     [bin, 'controller-manager', '--kubeconfig', cluster.kubeconfig, '--leader-elect=false', '--secure-port', '0', '--node-monitor-grace-period', '3s', '--node-monitor-period', '500ms'],

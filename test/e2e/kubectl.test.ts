@@ -11,7 +11,7 @@ import { kubectlPath, startCluster, type Cluster } from '../support/k8ts-cluster
 
 let cluster: Cluster;
 before(async () => {
-  cluster = await startCluster(['--disable-controller-manager']);
+  cluster = await startCluster(['--disable-controller-manager', '--disable-agent']);
 });
 after(async () => {
   await cluster?.stop();
@@ -80,7 +80,7 @@ for (const version of ['1.33', '1.27']) {
       for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.match(ns, new RegExp(`^${name}\\s+Active\\s+\\d+[smh]$`, 'm'));
       const svc = await ok(['get', 'svc', 'kubernetes', '-o', 'wide'], { version });
       assert.match(svc, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\s+SELECTOR$/m);
-      assert.match(svc, /^kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+\S+\s+<none>$/m);
+      assert.match(svc, /^kubernetes\s+ClusterIP\s+127\.100\.0\.1\s+<none>\s+443\/TCP\s+\S+\s+<none>$/m);
       assert.equal(await ok(['get', 'ns', 'default', '-o', 'name'], { version }), 'namespace/default\n');
       assert.match(await ok(['get', 'ns', 'default', '-o', 'yaml'], { version }), /^kind: Namespace$/m);
       const obj = await json(['get', 'ns', 'kube-system'], version);
@@ -175,7 +175,7 @@ describe('kubectl 1.33: writes', () => {
     const np = await json(['get', 'svc', 'np']);
     assert.ok(np.spec.ports[0].nodePort >= 30000 && np.spec.ports[0].nodePort <= 32767);
     const web = await json(['get', 'svc', 'web']);
-    assert.match(web.spec.clusterIP, /^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/, 'cluster IPs come from 10.96.0.0/12');
+    assert.match(web.spec.clusterIP, /^127\.100\.\d+\.\d+$/, 'k8ts up takes cluster IPs from 127.100.0.0/16');
     assert.notEqual(web.spec.clusterIP, np.spec.clusterIP);
     assert.deepEqual(web.spec.selector, { app: 'web' });
     assert.equal((await json(['get', 'job', 'once'])).spec.template.spec.restartPolicy, 'Never');
@@ -196,7 +196,7 @@ describe('kubectl 1.33: writes', () => {
     await ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/hostname': 'node-1' } } }) });
     assert.match(await ok(['describe', 'pod', 'solo']), /^Name:\s+solo$/m);
     assert.match(await ok(['describe', 'deploy', 'web']), /^Replicas:\s+5 desired/m);
-    assert.match(await ok(['describe', 'svc', 'web']), /^IP:\s+10\./m);
+    assert.match(await ok(['describe', 'svc', 'web']), /^IP:\s+127\.100\./m);
     assert.match(await ok(['describe', 'node', 'node-1']), /^Name:\s+node-1$/m);
     assert.match(await ok(['describe', 'ns', 'default']), /^Status:\s+Active$/m);
   });

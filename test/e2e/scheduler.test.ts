@@ -16,7 +16,7 @@ import { startCluster, type Cluster } from '../support/k8ts-cluster.ts';
 
 let cluster: Cluster;
 before(async () => {
-  cluster = await startCluster();
+  cluster = await startCluster(['--disable-agent']);
 });
 after(async () => {
   await cluster?.stop();

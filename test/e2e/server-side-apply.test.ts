@@ -9,7 +9,7 @@ import { startCluster, type Cluster } from '../support/k8ts-cluster.ts';
 
 let cluster: Cluster;
 before(async () => {
-  cluster = await startCluster(['--disable-controller-manager']);
+  cluster = await startCluster(['--disable-controller-manager', '--disable-agent']);
 });
 after(async () => {
   await cluster?.stop();

@@ -50,7 +50,7 @@ function findOnPath(name: string): string | undefined {
 
 export async function startCluster(args: string[] = []): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, [bin, 'up', '--data-dir', dataDir, '--port', '0', ...args], {
+  const child: ChildProcess = spawn(process.execPath, [bin, 'up', '--data-dir', dataDir, '--port', '0', '--kubelet-port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -11,11 +11,11 @@ export interface RuntimeSelection {
   /** Runtime state (process: one directory per sandbox). */
   rootDir: string;
   nodeIP: string;
-  /** fake: where sandbox IPs come from. */
+  /** Where sandbox IPs come from (process: optional, nodeIP for all without it). */
   podCIDR?: string;
 }
 
 export function createRuntime(name: RuntimeName, options: RuntimeSelection): ContainerRuntime {
   if (name === 'fake') return createFakeRuntime({ podCIDR: options.podCIDR, nodeIP: options.nodeIP });
-  return createProcessRuntime({ rootDir: options.rootDir, nodeIP: options.nodeIP });
+  return createProcessRuntime({ rootDir: options.rootDir, nodeIP: options.nodeIP, podCIDR: options.podCIDR });
 }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../../../machinery/fake-clock.ts';
 import type { ContainerEvent } from '../process/events.ts';
 import { NotFoundError, type ContainerConfig, type PodSandboxConfig } from '../runtime.ts';
-import { IPAllocator } from './ip-allocator.ts';
+import { IPAllocator } from '../ip-allocator.ts';
 import { createFakeRuntime } from './runtime.ts';
 
 let work: string;

@@ -28,7 +28,7 @@ import {
   type SandboxState,
   type StreamIO,
 } from '../runtime.ts';
-import { IPAllocator } from './ip-allocator.ts';
+import { IPAllocator } from '../ip-allocator.ts';
 
 /** How an injected container exit happens: `afterMs` after the start, with this code (and reason). */
 export interface InjectedExit {

@@ -48,6 +48,7 @@ import { buildEnv, defaultPath, mountTranslator, resolveCommand, StartError, typ
 import { ContainerEvents, type ContainerEventSource, type ContainerEventType } from './events.ts';
 import { imageRef, imageRepositoryName, normalizeImage } from './image.ts';
 import { spawnInGroup, type GroupProcess } from './process-group.ts';
+import { IPAllocator } from '../ip-allocator.ts';
 import { findScript, onTerminal, resizeTerminal } from './tty.ts';
 
 export interface ProcessRuntimeOptions {
@@ -55,6 +56,12 @@ export interface ProcessRuntimeOptions {
   rootDir: string;
   /** The IP of every sandbox. */
   nodeIP: string;
+  /**
+   * Give each sandbox its own address from this range instead of nodeIP (a loopback range such as
+   * 127.64.0.0/16 on Linux, where all of 127.0.0.0/8 is local): a pod that binds $(POD_IP) then
+   * has its ports to itself. Host-network pods keep nodeIP.
+   */
+  podCIDR?: string;
   clock?: Clock;
   /** Path of a busybox binary; by default `busybox` on the PATH, else /bin/busybox, else none. */
   busybox?: string;
@@ -85,6 +92,7 @@ interface Sandbox {
   createdAt: number;
   dir: string;
   containers: Set<string>;
+  ip: string;
 }
 
 interface Attachment {
@@ -120,6 +128,7 @@ interface Container {
 const newId = () => randomBytes(32).toString('hex');
 
 export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRuntime {
+  const podIPs = options.podCIDR ? new IPAllocator(options.podCIDR) : undefined;
   const clock = options.clock ?? realClock;
   const rootDir = options.rootDir;
   const hostPath = process.env.PATH || defaultPath;
@@ -160,7 +169,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
       metadata: { ...s.config.metadata },
       state: s.state,
       createdAt: s.createdAt,
-      ip: options.nodeIP,
+      ip: s.ip,
       additionalIps: [],
       labels: { ...s.config.labels },
       annotations: { ...s.config.annotations },
@@ -407,7 +416,8 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
         names.delete(name);
         throw err;
       }
-      sandboxes.set(id, { id, config: structuredClone(config), name, state: 'ready', createdAt: clock.now(), dir, containers: new Set() });
+      const ip = podIPs && !config.hostNetwork ? podIPs.allocate() : options.nodeIP;
+      sandboxes.set(id, { id, config: structuredClone(config), name, state: 'ready', createdAt: clock.now(), dir, containers: new Set(), ip });
       return id;
     },
 
@@ -419,6 +429,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
       await Promise.all([...s.containers].map((cid) => removeContainer(cid)));
       if (sandboxes.get(id) !== s) return;
       sandboxes.delete(id);
+      if (podIPs && s.ip !== options.nodeIP) podIPs.release(s.ip);
       if (names.get(s.name) === id) names.delete(s.name);
       await rm(s.dir, { recursive: true, force: true });
     },
@@ -568,17 +579,17 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
           socket.once('error', reject);
         });
       try {
-        return await dial(options.nodeIP);
+        return await dial(s.ip);
       } catch (err) {
         // A process listening on loopback only is what the pod's "localhost" means upstream.
-        if (options.nodeIP !== '127.0.0.1') {
+        if (s.ip !== '127.0.0.1') {
           try {
             return await dial('127.0.0.1');
           } catch {
             // report the first error
           }
         }
-        throw new Error(`failed to connect to ${options.nodeIP}:${port} for pod sandbox ${s.config.metadata.namespace}/${s.config.metadata.name}: ${(err as Error).message}`);
+        throw new Error(`failed to connect to ${s.ip}:${port} for pod sandbox ${s.config.metadata.namespace}/${s.config.metadata.name}: ${(err as Error).message}`);
       }
     },
 

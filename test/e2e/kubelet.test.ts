@@ -1,0 +1,232 @@
+// The kubelet of `k8ts up` (process runtime) driven with the real kubectl 1.33 and 1.27: pods run
+// as host processes with their own loopback IPs, configMap volumes and downward-API env, readiness
+// probes that flip, crash loops with back-off, Jobs to completion, logs, exec with stdin and exit
+// codes, graceful deletion with a preStop hook, and static pods with their mirror pods.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startCluster, type Cluster } from '../support/k8ts-cluster.ts';
+import { until } from '../support/until.ts';
+
+function hasBusybox(): boolean {
+  try {
+    execFileSync('busybox', ['true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return existsSync('/bin/busybox');
+  }
+}
+
+const skip = !hasBusybox() && !process.env.CI ? 'busybox is not installed (apt-get install busybox-static)' : false;
+
+function fetchText(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+describe('kubelet (process runtime)', { skip }, () => {
+  let cluster: Cluster;
+  const marker = join(tmpdir(), `k8ts-prestop-${process.pid}`);
+
+  before(async () => {
+    cluster = await startCluster();
+  });
+  after(async () => {
+    await cluster?.stop();
+    rmSync(marker, { force: true });
+  });
+
+  test('registers a Ready node that reports its runtime and capacity', async () => {
+    const node = await until('a Ready node', async () => {
+      const list = await cluster.json(['get', 'nodes']);
+      const n = list.items[0];
+      return n?.status?.conditions?.find((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True') ? n : undefined;
+    });
+    assert.match(node.status.nodeInfo.containerRuntimeVersion, /^process:\/\//);
+    assert.equal(node.status.capacity.pods, '110');
+    assert.ok(node.status.daemonEndpoints.kubeletEndpoint.Port > 0);
+    const lease = await cluster.json(['get', 'lease', '-n', 'kube-node-lease', node.metadata.name]);
+    assert.equal(lease.spec.holderIdentity, node.metadata.name);
+  });
+
+  test('a Deployment of busybox httpd serves a configMap-mounted file at each pod IP', async () => {
+    await cluster.ok(['create', 'configmap', 'www', '--from-literal=index.html=hello from a configMap']);
+    await cluster.ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'web' } },
+          template: {
+            metadata: { labels: { app: 'web' } },
+            spec: {
+              containers: [
+                {
+                  name: 'httpd',
+                  image: 'busybox',
+                  command: ['httpd', '-f', '-p', '$(POD_IP):8080', '-h', '/www'],
+                  env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
+                  volumeMounts: [{ name: 'www', mountPath: '/www' }],
+                  readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
+                },
+              ],
+              volumes: [{ name: 'www', configMap: { name: 'www' } }],
+            },
+          },
+        },
+      }),
+    );
+    await cluster.ok(['rollout', 'status', 'deployment/web', '--timeout=60s']);
+    const pods = (await cluster.json(['get', 'pods', '-l', 'app=web'])).items;
+    assert.equal(pods.length, 2);
+    const ips = pods.map((p: { status: { podIP: string } }) => p.status.podIP);
+    assert.notEqual(ips[0], ips[1], 'each host-process pod has its own address');
+    for (const ip of ips) assert.equal(await fetchText(`http://${ip}:8080/`), 'hello from a configMap');
+  });
+
+  test('readiness follows the probe both ways', async () => {
+    await cluster.ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'flip' },
+        spec: {
+          containers: [
+            {
+              name: 'c',
+              image: 'busybox',
+              command: ['sh', '-c', 'sleep 3600'],
+              readinessProbe: { exec: { command: ['cat', '/data/ready'] }, periodSeconds: 1, failureThreshold: 1 },
+              volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            },
+          ],
+          volumes: [{ name: 'data', emptyDir: {} }],
+        },
+      }),
+    );
+    const ready = async () => (await cluster.json(['get', 'pod', 'flip'])).status?.conditions?.find((c: { type: string }) => c.type === 'Ready')?.status;
+    await until('flip running, not ready', async () => (await cluster.json(['get', 'pod', 'flip'])).status?.phase === 'Running' && (await ready()) === 'False');
+    await cluster.ok(['exec', 'flip', '--', 'touch', '/data/ready']);
+    await until('flip ready', async () => (await ready()) === 'True');
+    await cluster.ok(['exec', 'flip', '--', 'rm', '/data/ready']);
+    await until('flip not ready again', async () => (await ready()) === 'False');
+  });
+
+  test('a crashing container goes to CrashLoopBackOff with restarts counted and previous logs kept', async () => {
+    await cluster.ok(['run', 'crash', '--image=busybox', '--', 'sh', '-c', 'echo crashing; exit 3']);
+    const status = await until('CrashLoopBackOff', async () => {
+      const s = (await cluster.json(['get', 'pod', 'crash'])).status?.containerStatuses?.[0];
+      return s?.state?.waiting?.reason === 'CrashLoopBackOff' && s.restartCount >= 1 ? s : undefined;
+    });
+    assert.equal(status.lastState.terminated.exitCode, 3);
+    assert.equal(status.lastState.terminated.reason, 'Error');
+    assert.match(await cluster.ok(['get', 'pod', 'crash']), /CrashLoopBackOff/);
+    assert.equal((await cluster.ok(['logs', 'crash', '--previous'])).trim(), 'crashing');
+    const events = await cluster.ok(['get', 'events', '--field-selector', 'involvedObject.name=crash,reason=BackOff']);
+    assert.match(events, /Back-off restarting failed container crash/);
+  });
+
+  test('a Job runs to completion', async () => {
+    await cluster.ok(['create', 'job', 'once', '--image=busybox', '--', 'sh', '-c', 'echo job done']);
+    await cluster.ok(['wait', '--for=condition=Complete', 'job/once', '--timeout=60s']);
+    const pod = (await cluster.json(['get', 'pods', '-l', 'job-name=once'])).items[0];
+    assert.equal(pod.status.phase, 'Succeeded');
+    assert.equal(pod.status.containerStatuses[0].state.terminated.reason, 'Completed');
+    assert.equal((await cluster.ok(['logs', 'job/once'])).trim(), 'job done');
+  });
+
+  for (const version of ['1.33', '1.27']) {
+    test(`logs and exec through the API server with kubectl ${version}`, async () => {
+      const name = `talk-${version.replace('.', '')}`;
+      await cluster.ok(['run', name, '--image=busybox', '--', 'sh', '-c', 'echo out; echo err >&2; sleep 3600']);
+      await cluster.ok(['wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s']);
+      const logs = await cluster.kubectl(['logs', name], { version });
+      assert.equal(logs.code, 0, logs.stderr);
+      assert.deepEqual(logs.stdout.trim().split('\n').sort(), ['err', 'out']);
+      const tail = await cluster.kubectl(['logs', name, '--tail=1', '--timestamps'], { version });
+      assert.match(tail.stdout, /^\d{4}-\d\d-\d\dT[\d:.]+Z (out|err)\n$/);
+      const exec = await cluster.kubectl(['exec', '-i', name, '--', 'sh', '-c', 'cat; echo to-stderr >&2; exit 7'], { version, input: 'from stdin\n' });
+      assert.equal(exec.code, 7, exec.stderr);
+      assert.equal(exec.stdout, 'from stdin\n');
+      assert.match(exec.stderr, /to-stderr/);
+      const missing = await cluster.kubectl(['logs', name, '-c', 'nope'], { version });
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, /container nope is not valid for pod/);
+    });
+  }
+
+  test('kubectl logs -f streams new lines', async () => {
+    await cluster.ok(['run', 'ticker', '--image=busybox', '--', 'sh', '-c', 'for i in 1 2 3; do echo tick $i; sleep 0.3; done; sleep 3600']);
+    await cluster.ok(['wait', '--for=condition=Ready', 'pod/ticker', '--timeout=60s']);
+    const follow = await cluster.kubectl(['logs', '-f', 'ticker', '--request-timeout=3s']);
+    assert.match(follow.stdout, /tick 1\ntick 2\ntick 3\n/);
+  });
+
+  test('delete runs the preStop hook, stops the container gracefully, then removes the pod', async () => {
+    await cluster.ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'graceful' },
+        spec: {
+          terminationGracePeriodSeconds: 10,
+          containers: [
+            {
+              name: 'c',
+              image: 'busybox',
+              command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'],
+              lifecycle: { preStop: { exec: { command: ['sh', '-c', `echo prestop > ${marker}`] } } },
+            },
+          ],
+        },
+      }),
+    );
+    await cluster.ok(['wait', '--for=condition=Ready', 'pod/graceful', '--timeout=60s']);
+    await cluster.ok(['delete', 'pod', 'graceful', '--timeout=30s']);
+    assert.equal(readFileSync(marker, 'utf8').trim(), 'prestop');
+    const events = await cluster.ok(['get', 'events', '--field-selector', 'involvedObject.name=graceful,reason=Killing']);
+    assert.match(events, /Stopping container c/);
+  });
+
+  test('a static pod runs from a manifest and shows as a mirror pod', async () => {
+    const manifests = join(cluster.dataDir, 'manifests');
+    mkdirSync(manifests, { recursive: true });
+    writeFileSync(
+      join(manifests, 'static-web.yaml'),
+      ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: static-web', '  namespace: kube-system', 'spec:', '  containers:', '  - name: c', '    image: busybox', '    command: ["sh", "-c", "echo static; sleep 3600"]', ''].join('\n'),
+    );
+    const node = (await cluster.json(['get', 'nodes'])).items[0].metadata.name;
+    const mirror = await until(
+      'the mirror pod Running',
+      async () => {
+        const p = await cluster.json(['get', 'pod', '-n', 'kube-system', `static-web-${node}`]).catch(() => undefined);
+        return p?.status?.phase === 'Running' ? p : undefined;
+      },
+      60_000,
+    );
+    assert.ok(mirror.metadata.annotations['kubernetes.io/config.mirror']);
+    assert.equal(mirror.metadata.ownerReferences[0].kind, 'Node');
+    assert.equal((await cluster.ok(['logs', '-n', 'kube-system', `static-web-${node}`])).trim(), 'static');
+    // Deleting a mirror pod does not stop the static pod: the kubelet creates the mirror again.
+    await cluster.ok(['delete', 'pod', '-n', 'kube-system', `static-web-${node}`, '--wait=false']);
+    await until('the mirror pod back', async () => {
+      const p = await cluster.json(['get', 'pod', '-n', 'kube-system', `static-web-${node}`]).catch(() => undefined);
+      return p && p.metadata.uid !== mirror.metadata.uid && !p.metadata.deletionTimestamp ? p : undefined;
+    }, 60_000);
+  });
+});
