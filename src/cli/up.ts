@@ -8,10 +8,11 @@ import { parseArgs } from 'node:util';
 import { createKubeApiServer } from '../kube-apiserver/server.ts';
 import { createKubeControllerManager } from '../kube-controller-manager/server.ts';
 import { createKubeScheduler } from '../kube-scheduler/scheduler.ts';
-import { createKubelet, type Kubelet } from '../kubelet/kubelet.ts';
+import { createKubelet, type Kubelet, type KubeletOptions } from '../kubelet/kubelet.ts';
 import { createKubeProxy } from '../kube-proxy/server.ts';
 import { createRuntime, runtimeNames, type RuntimeName } from '../kubelet/runtime/select.ts';
-import { createLogger } from '../component-base/logging.ts';
+import { createLogger, formatLine } from '../component-base/logging.ts';
+import { ComponentLogs, controlPlanePods, type ControlPlaneComponent } from './control-plane-pods.ts';
 import { log, untilSignal } from './process.ts';
 
 const usage = `Usage: k8ts up [flags]
@@ -75,6 +76,8 @@ async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(fakeNodes) || fakeNodes < 0) throw new Error(`--fake-nodes: want a count, got ${values['fake-nodes']}`);
   if (!runtimeNames.includes(values.runtime as RuntimeName)) throw new Error(`--runtime: want one of ${runtimeNames.join(', ')}, got ${JSON.stringify(values.runtime)}`);
 
+  const logs = new ComponentLogs(dataDir);
+  const apiserverLog = logs.sink('kube-apiserver');
   const apiserver = createKubeApiServer({
     dataDir,
     storeUrl,
@@ -84,18 +87,27 @@ async function run(args: string[]): Promise<number> {
     serviceNodePortRange: values['service-node-port-range'],
     // Pods of the process runtime are host processes with loopback IPs; Services must reach them.
     allowLoopbackEndpoints: values.runtime === 'process',
-    log: (m) => log('kube-apiserver', m),
+    log: (m) => apiserverLog(formatLine(Date.now(), 'info', 'kube-apiserver', m)),
   });
   await apiserver.start();
   // The scheduler uses the admin kubeconfig the API server wrote (a dedicated identity later).
-  const scheduler = createKubeScheduler({ kubeconfig: apiserver.kubeconfigPath, healthPort: 0, logger: createLogger('kube-scheduler') });
+  const scheduler = createKubeScheduler({ kubeconfig: apiserver.kubeconfigPath, healthPort: 0, logger: createLogger('kube-scheduler', { sink: logs.sink('kube-scheduler') }) });
   await scheduler.start();
   const controllerManager = values['disable-controller-manager']
     ? undefined
-    : createKubeControllerManager({ kubeconfig: apiserver.kubeconfigPath, healthPort: 0, logger: createLogger('kube-controller-manager') });
+    : createKubeControllerManager({ kubeconfig: apiserver.kubeconfigPath, healthPort: 0, logger: createLogger('kube-controller-manager', { sink: logs.sink('kube-controller-manager') }) });
   await controllerManager?.start();
-  const kubeProxy = values['disable-kube-proxy'] ? undefined : createKubeProxy({ kubeconfig: apiserver.kubeconfigPath, mode: 'userspace', bindAddress: '127.0.0.1', healthPort: 0, logger: createLogger('kube-proxy') });
+  const kubeProxy = values['disable-kube-proxy'] ? undefined : createKubeProxy({ kubeconfig: apiserver.kubeconfigPath, mode: 'userspace', bindAddress: '127.0.0.1', healthPort: 0, logger: createLogger('kube-proxy', { sink: logs.sink('kube-proxy') }) });
   await kubeProxy?.start();
+  logs.sink('etcd')(formatLine(Date.now(), 'info', 'etcd', `store ${redact(storeUrl)} open; the API server is its only client`));
+  const apiserverURL = new URL(apiserver.url);
+  const components: ControlPlaneComponent[] = [
+    { name: 'etcd', health: { scheme: 'HTTPS', port: Number(apiserverURL.port), path: '/livez' } },
+    { name: 'kube-apiserver', health: { scheme: 'HTTPS', port: Number(apiserverURL.port), path: '/readyz' } },
+    { name: 'kube-scheduler', health: { scheme: 'HTTP', port: scheduler.healthPort, path: '/healthz' } },
+    ...(controllerManager ? [{ name: 'kube-controller-manager', health: { scheme: 'HTTP' as const, port: controllerManager.healthPort, path: '/healthz' } }] : []),
+    ...(kubeProxy ? [{ name: 'kube-proxy', health: { scheme: 'HTTP' as const, port: kubeProxy.healthPort, path: '/healthz' } }] : []),
+  ];
   const kubelets: Kubelet[] = [];
   if (!values['disable-agent']) {
     const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
@@ -110,6 +122,7 @@ async function run(args: string[]): Promise<number> {
         port: kubeletPort,
         clientCaPem: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
         staticPodPath: resolve(values['pod-manifest-path'] ?? join(dataDir, 'manifests')),
+        staticPods: controlPlanePods(components, logs) as KubeletOptions['staticPods'],
         logger: createLogger('kubelet'),
       }),
     );
@@ -146,6 +159,7 @@ async function run(args: string[]): Promise<number> {
   await controllerManager?.close();
   await scheduler.close();
   await apiserver.close();
+  await logs.close();
   log('up', 'stopped');
   return 0;
 }

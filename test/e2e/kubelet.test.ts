@@ -59,6 +59,21 @@ describe('kubelet (process runtime)', { skip }, () => {
     assert.equal(lease.spec.holderIdentity, node.metadata.name);
   });
 
+  test('kube-system shows each control-plane component as a Running, Ready mirror pod with its logs', async () => {
+    const node = (await cluster.json(['get', 'nodes'])).items[0].metadata.name;
+    const components = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy'];
+    await until('every control-plane pod Ready', async () => {
+      const pods = (await cluster.json(['get', 'pods', '-n', 'kube-system'])).items as { metadata: { name: string }; status?: { phase?: string; conditions?: { type: string; status: string }[] } }[];
+      return components.every((c) => {
+        const p = pods.find((x) => x.metadata.name === `${c}-${node}`);
+        return p?.status?.phase === 'Running' && p.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True');
+      });
+    });
+    const table = await cluster.ok(['get', 'pods', '--namespace=kube-system']);
+    for (const c of components) assert.match(table, new RegExp(`^${c}-${node}\\s+1/1\\s+Running`, 'm'));
+    assert.match(await cluster.ok(['logs', '-n', 'kube-system', `kube-scheduler-${node}`]), /kube-scheduler: /);
+  });
+
   test('a Deployment of busybox httpd serves a configMap-mounted file at each pod IP', async () => {
     await cluster.ok(['create', 'configmap', 'www', '--from-literal=index.html=hello from a configMap']);
     await cluster.ok(
