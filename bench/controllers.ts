@@ -1,6 +1,6 @@
 // kube-controller-manager benchmark: `k8ts up` (kube-apiserver + kube-scheduler +
 // kube-controller-manager) as a child process, driven over HTTPS with the admin kubeconfig.
-// There is no kubelet yet, so this program plays a fake one for a few hundred hollow Node
+// It runs no kubelet (--disable-agent): this program plays a fake one for a few hundred hollow Node
 // objects (4 cpu, 32Gi, 110 pods, Ready, with their Leases renewed every 10 s): a watch on
 // all pods, and for every pod bound to a node and not yet running, a PATCH of pods/<name>/status
 // to Running + Ready with a podIP (16 requests in flight); a bound pod marked for graceful
@@ -471,7 +471,8 @@ export async function run(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-bench-controllers-'));
   const rows: Row[] = [];
   try {
-    const cluster = await startK8ts('up', dir);
+    // This program plays the kubelets of its hollow nodes itself: no real node.
+    const cluster = await startK8ts('up', dir, ['--disable-agent']);
     try {
       console.log(`k8ts up (pid ${cluster.pid}), sqlite store in ${dir}`);
       await measure(cluster, sizes, rows);

@@ -3,6 +3,7 @@
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   apiserver: () => import('./apiserver.ts'),
   controllers: () => import('./controllers.ts'),
+  kubelet: () => import('./kubelet.ts'),
   scheduler: () => import('./scheduler.ts'),
   proxy: () => import('./proxy.ts'),
   store: () => import('./store.ts'),

@@ -21,8 +21,8 @@ export interface K8tsProcess {
   stop(): Promise<void>;
 }
 
-export async function startK8ts(subcommand: 'apiserver' | 'up', dataDir: string): Promise<K8tsProcess> {
-  const child: ChildProcess = spawn(process.execPath, [bin, subcommand, '--data-dir', dataDir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startK8ts(subcommand: 'apiserver' | 'up', dataDir: string, args: string[] = []): Promise<K8tsProcess> {
+  const child: ChildProcess = spawn(process.execPath, [bin, subcommand, '--data-dir', dataDir, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (c: string) => {
     output += c;
