@@ -1,16 +1,17 @@
 // The kubelet of `k8ts up` (process runtime) driven with the real kubectl 1.33 and 1.27: pods run
 // as host processes with their own loopback IPs, configMap volumes and downward-API env, readiness
 // probes that flip, crash loops with back-off, Jobs to completion, logs, exec with stdin and exit
-// codes, graceful deletion with a preStop hook, and static pods with their mirror pods.
+// codes, port-forward and cp, graceful deletion with a preStop hook, and static pods with their
+// mirror pods.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startCluster, type Cluster } from '../support/k8ts-cluster.ts';
+import { kubectlPath, startCluster, type Cluster } from '../support/k8ts-cluster.ts';
 import { until } from '../support/until.ts';
 
 function hasBusybox(): boolean {
@@ -181,6 +182,52 @@ describe('kubelet (process runtime)', { skip }, () => {
       const missing = await cluster.kubectl(['logs', name, '-c', 'nope'], { version });
       assert.notEqual(missing.code, 0);
       assert.match(missing.stderr, /container nope is not valid for pod/);
+    });
+  }
+
+  for (const version of ['1.33', '1.27']) {
+    test(`port-forward and cp with kubectl ${version}`, async () => {
+      const name = `files-${version.replace('.', '')}`;
+      await cluster.ok(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name },
+          spec: {
+            containers: [
+              {
+                name: 'httpd',
+                image: 'busybox',
+                command: ['httpd', '-f', '-p', '$(POD_IP):8080', '-h', '/www'],
+                env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
+                volumeMounts: [{ name: 'www', mountPath: '/www' }],
+              },
+            ],
+            volumes: [{ name: 'www', emptyDir: {} }],
+          },
+        }),
+      );
+      await cluster.ok(['wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s']);
+      const local = join(cluster.dataDir, `cp-${name}.txt`);
+      const payload = `copied with ${version}\n`.repeat(20_000);
+      writeFileSync(local, payload);
+      const cpIn = await cluster.kubectl(['cp', local, `${name}:/www/index.html`], { version });
+      assert.equal(cpIn.code, 0, cpIn.stderr);
+      const back = join(cluster.dataDir, `back-${name}.txt`);
+      const cpOut = await cluster.kubectl(['cp', `${name}:/www/index.html`, back], { version });
+      assert.equal(cpOut.code, 0, cpOut.stderr);
+      assert.equal(readFileSync(back, 'utf8'), payload);
+
+      const pf = spawn(kubectlPath(version), ['--kubeconfig', cluster.kubeconfig, 'port-forward', `pod/${name}`, ':8080'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      try {
+        let out = '';
+        pf.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+        const port = await until('port-forward listening', async () => /Forwarding from 127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
+        assert.equal(await fetchText(`http://127.0.0.1:${port}/`), payload);
+      } finally {
+        pf.kill('SIGTERM');
+      }
     });
   }
 

@@ -2,6 +2,7 @@
 // built from the container config alone, and command[0] looked up on the container's PATH the way runc does
 // (with runc's error messages), falling back to a busybox applet when the host lacks the program.
 
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Mount } from '../runtime.ts';
@@ -114,4 +115,35 @@ export function buildEnv(
   for (const [key, value] of Object.entries(defaults)) if (!(key in env)) env[key] = value;
   if (pathPrefix) env.PATH = env.PATH ? `${pathPrefix}:${env.PATH}` : pathPrefix;
   return env;
+}
+
+/**
+ * GNU tar arguments that store translated paths under their container names again
+ * (`kubectl cp` from a pod runs `tar cf - /path` and expects entries named after /path).
+ */
+export function tarNameTransforms(mounts: Mount[]): string[] {
+  return mounts
+    .filter((m) => m.containerPath.length > 1 && m.hostPath.length > 1)
+    .sort((a, b) => b.hostPath.length - a.hostPath.length)
+    .map((m) => `--transform=s|^${m.hostPath.replace(/^\/+|\/+$/g, '')}|${m.containerPath.replace(/^\/+|\/+$/g, '')}|`);
+}
+
+let gnuTarPath: string | null | undefined;
+
+/** The host's GNU tar, if it has one (busybox tar cannot rename entries). */
+export function gnuTar(): string | undefined {
+  if (gnuTarPath === undefined) {
+    gnuTarPath = null;
+    for (const candidate of ['/usr/bin/tar', '/bin/tar']) {
+      try {
+        if (execFileSync(candidate, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('GNU tar')) {
+          gnuTarPath = candidate;
+          break;
+        }
+      } catch {
+        // not there
+      }
+    }
+  }
+  return gnuTarPath ?? undefined;
 }

@@ -24,7 +24,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Duplex, Writable } from 'node:stream';
 import { realClock, type Clock, type Timer } from '../../../machinery/clock.ts';
 import { LogWriter, type LogStream } from '../cri-log.ts';
@@ -44,7 +44,7 @@ import {
   type StreamIO,
 } from '../runtime.ts';
 import { findBusybox } from './busybox.ts';
-import { buildEnv, defaultPath, mountTranslator, resolveCommand, StartError, type ResolvedCommand } from './command.ts';
+import { buildEnv, defaultPath, gnuTar, mountTranslator, resolveCommand, StartError, tarNameTransforms, type ResolvedCommand } from './command.ts';
 import { ContainerEvents, type ContainerEventSource, type ContainerEventType } from './events.ts';
 import { imageRef, imageRepositoryName, normalizeImage } from './image.ts';
 import { spawnInGroup, type GroupProcess } from './process-group.ts';
@@ -217,7 +217,11 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
       }
       if (!isDir) throw new StartError(`chdir to cwd (${JSON.stringify(c.config.workingDir)}) set in config.json failed: no such file or directory`);
     }
-    let cmd = resolveCommand(argv.map(translate), env.PATH ?? '', cwd, busybox);
+    let translated = argv.map(translate);
+    const tar = basename(argv[0] ?? '') === 'tar' && c.config.mounts.length > 0 ? gnuTar() : undefined;
+    // tar names its entries after the paths it is given: GNU tar can name them after the container's paths.
+    if (tar) translated = [tar, ...translated.slice(1), ...tarNameTransforms(c.config.mounts)];
+    let cmd = resolveCommand(translated, env.PATH ?? '', cwd, busybox);
     if (tty && script) cmd = onTerminal(script, cmd);
     return { cmd, env, cwd };
   }
