@@ -1,10 +1,13 @@
 // kubelet benchmark: pod startup latency as upstream's SLI defines it (from pod creation to the
 // pod Running with all its containers started, as seen through a watch; no image pulls here), for
-// 100 pods (--quick: 20) created 5 at a time, on `k8ts up` with each runtime: process (a host
-// process per container), fake (hollow: nothing runs) and, when containerd answers, cri. Each
-// runtime gets a fresh cluster. The creation time is taken on the client just before the POST
+// 100 pods (--quick: 20) on `k8ts up` with each runtime: process (a host process per container),
+// fake (hollow: nothing runs) and cri (containerd, when asked for). Two loads, as ClusterLoader2's
+// pod-startup test has: "steady", pods created at a fixed rate (--qps, default 10/s, below
+// saturation: the latency a pod sees), and "burst", all created as fast as 5 clients can (the
+// whole pipeline saturated: scheduler, API server and kubelet share 2 cores). Each run gets a
+// fresh cluster. The creation time is taken on the client just before the POST
 // (creationTimestamp has only second precision). Figures only, nothing is judged.
-// Usage: npm run bench -- kubelet [--quick] [--runtime process,fake,cri]
+// Usage: npm run bench -- kubelet [--quick] [--runtime process,fake,cri] [--qps N]
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -23,7 +26,7 @@ interface Pod {
 
 const pods = { group: '', version: 'v1', resource: 'pods', namespace: 'default' };
 
-async function measure(runtime: string, count: number): Promise<string[]> {
+async function measure(runtime: string, count: number, qps: number | undefined): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), `k8ts-bench-kubelet-${runtime}-`));
   const cluster = await startK8ts('up', dir, ['--runtime', runtime, '--kubelet-port', '0', '--disable-kube-proxy']);
   const client = new RestClient(loadKubeconfig(cluster.kubeconfig));
@@ -51,7 +54,7 @@ async function measure(runtime: string, count: number): Promise<string[]> {
       }
     })();
     const started = performance.now();
-    await parallel(count, 5, async (i) => {
+    const create = async (i: number) => {
       const name = `p${i}`;
       created.set(name, performance.now());
       await client.create(pods, {
@@ -60,12 +63,23 @@ async function measure(runtime: string, count: number): Promise<string[]> {
         metadata: { name, labels: { bench: 'kubelet' } },
         spec: { containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }], terminationGracePeriodSeconds: 0 },
       });
-    });
+    };
+    if (qps === undefined) await parallel(count, 5, create);
+    else {
+      const inFlight: Promise<void>[] = [];
+      for (let i = 0; i < count; i++) {
+        const due = started + (i * 1000) / qps;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        inFlight.push(create(i));
+      }
+      await Promise.all(inFlight);
+    }
     await Promise.race([allRunning, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${running.size}/${count} pods running after 120 s`)), 120_000))]);
     const total = (performance.now() - started) / 1000;
     watch.close();
     const latencies = [...created].map(([name, t]) => running.get(name)! - t);
-    return [runtime, String(count), percentile(latencies, 50).toFixed(0), percentile(latencies, 99).toFixed(0), Math.max(...latencies).toFixed(0), (count / total).toFixed(1)];
+    return [runtime, qps === undefined ? 'burst (5 clients)' : `steady ${qps}/s`, String(count), percentile(latencies, 50).toFixed(0), percentile(latencies, 99).toFixed(0), Math.max(...latencies).toFixed(0), (count / total).toFixed(1)];
   } finally {
     client.close();
     await cluster.stop();
@@ -74,10 +88,15 @@ async function measure(runtime: string, count: number): Promise<string[]> {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { quick: { type: 'boolean', default: false }, runtime: { type: 'string', default: 'process,fake' } }, strict: true });
+  const { values } = parseArgs({ args, options: { quick: { type: 'boolean', default: false }, runtime: { type: 'string', default: 'process,fake' }, qps: { type: 'string', default: '10' } }, strict: true });
+  const qps = Number(values.qps);
+  if (!(qps > 0)) throw new Error(`--qps: want a positive rate, got ${values.qps}`);
   const count = values.quick ? 20 : 100;
-  console.log(`kubelet pod startup latency: ${count} pods, 5 created at a time; ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}`);
+  console.log(`kubelet pod startup latency: ${count} pods per run; ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}`);
   const rows: string[][] = [];
-  for (const runtime of values.runtime.split(',')) rows.push(await measure(runtime, count));
-  printTable(['runtime', 'pods', 'p50 ms', 'p99 ms', 'max ms', 'pods/s'], rows, [0]);
+  for (const runtime of values.runtime.split(',')) {
+    rows.push(await measure(runtime, count, qps));
+    rows.push(await measure(runtime, count, undefined));
+  }
+  printTable(['runtime', 'load', 'pods', 'p50 ms', 'p99 ms', 'max ms', 'pods/s'], rows, [0, 1]);
 }
