@@ -6,7 +6,7 @@
 // get the node IP); a started container runs until it is stopped, then has exited with code 0 (Completed);
 // exec succeeds with no output; port-forward is not supported. Tests may inject exits and exec results.
 
-import { randomBytes } from 'node:crypto';
+import { containerStatus, newId, Records, sandboxName, sandboxStatus, type ContainerRecord, type SandboxRecord } from '../records.ts';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Duplex, Writable } from 'node:stream';
@@ -14,18 +14,15 @@ import { realClock, type Clock, type Timer } from '../../../machinery/clock.ts';
 import { ContainerEvents, type ContainerEventSource, type ContainerEventType } from '../process/events.ts';
 import { imageRef, normalizeImage } from '../process/image.ts';
 import {
-  NotFoundError,
   type ContainerConfig,
   type ContainerFilter,
   type ContainerRuntime,
-  type ContainerState,
   type ContainerStatus,
   type ExecSyncResult,
   type ImageStatus,
   type PodSandboxConfig,
   type PodSandboxStatus,
   type RuntimeVersion,
-  type SandboxState,
   type StreamIO,
 } from '../runtime.ts';
 import { IPAllocator } from '../ip-allocator.ts';
@@ -61,38 +58,17 @@ export interface FakeRuntimeOptions {
 
 export interface FakeRuntime extends ContainerRuntime, ContainerEventSource {}
 
-interface Sandbox {
-  id: string;
-  config: PodSandboxConfig;
-  name: string;
-  state: SandboxState;
-  createdAt: number;
-  ip: string;
+interface Sandbox extends SandboxRecord {
   /** Whether `ip` came from the allocator. */
   allocated: boolean;
-  containers: Set<string>;
 }
 
-interface Container {
-  id: string;
-  sandbox: Sandbox;
-  config: ContainerConfig;
-  name: string;
-  image: string;
-  logPath: string;
-  state: ContainerState;
-  createdAt: number;
-  startedAt: number;
-  finishedAt: number;
-  exitCode: number;
-  reason: string;
-  message: string;
+interface Container extends ContainerRecord<Sandbox> {
   exitTimer?: Timer;
   /** Attach calls waiting for the container to exit. */
   waiters?: Set<() => void>;
 }
 
-const newId = () => randomBytes(32).toString('hex');
 
 export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime {
   const clock = options.clock ?? realClock;
@@ -100,32 +76,19 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
   const nodeIP = options.nodeIP ?? ips.gateway;
   const writeLogs = options.writeLogs ?? true;
   const events = new ContainerEvents();
-  const sandboxes = new Map<string, Sandbox>();
-  const containers = new Map<string, Container>();
-  const names = new Map<string, string>();
+  const records = new Records<Sandbox, Container>();
+  const { sandboxes, containers } = records;
+  const getSandbox = (id: string) => records.sandbox(id);
+  const getContainer = (id: string) => records.container(id);
+  const reserveName = (name: string, id: string) => records.reserveName(name, id);
   let closed = false;
 
   const emit = (type: ContainerEventType, c: Container) => {
     if (events.size > 0) events.emit({ type, containerId: c.id, podSandboxId: c.sandbox.id, at: clock.now() });
   };
 
-  function getSandbox(id: string): Sandbox {
-    const s = sandboxes.get(id);
-    if (!s) throw new NotFoundError('pod sandbox', id);
-    return s;
-  }
 
-  function getContainer(id: string): Container {
-    const c = containers.get(id);
-    if (!c) throw new NotFoundError('container', id);
-    return c;
-  }
 
-  function reserveName(name: string, id: string): void {
-    const owner = names.get(name);
-    if (owner !== undefined) throw new Error(`failed to reserve name ${JSON.stringify(name)}: name ${JSON.stringify(name)} is reserved for ${JSON.stringify(owner)}`);
-    names.set(name, id);
-  }
 
   function exit(c: Container, exitCode: number, reason?: string, message = ''): void {
     if (c.state !== 'running') return;
@@ -145,38 +108,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
     if (c.state !== 'running') throw new Error(`container ${JSON.stringify(c.id)} is not running (state ${c.state})`);
   }
 
-  function sandboxStatus(s: Sandbox): PodSandboxStatus {
-    return {
-      id: s.id,
-      metadata: { ...s.config.metadata },
-      state: s.state,
-      createdAt: s.createdAt,
-      ip: s.ip,
-      additionalIps: [],
-      labels: { ...s.config.labels },
-      annotations: { ...s.config.annotations },
-    };
-  }
 
-  function containerStatus(c: Container): ContainerStatus {
-    return {
-      id: c.id,
-      podSandboxId: c.sandbox.id,
-      metadata: { ...c.config.metadata },
-      state: c.state,
-      createdAt: c.createdAt,
-      startedAt: c.startedAt,
-      finishedAt: c.finishedAt,
-      exitCode: c.exitCode,
-      reason: c.reason,
-      message: c.message,
-      image: c.image,
-      imageRef: imageRef(c.config.image),
-      logPath: c.logPath,
-      labels: { ...c.config.labels },
-      annotations: { ...c.config.annotations },
-    };
-  }
 
   async function stopContainer(id: string): Promise<void> {
     exit(getContainer(id), 0);
@@ -187,7 +119,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
     exit(c, 0);
     containers.delete(id);
     c.sandbox.containers.delete(id);
-    if (names.get(c.name) === id) names.delete(c.name);
+    records.releaseName(c.name, id);
     emit('deleted', c);
   }
 
@@ -217,15 +149,14 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
     async runPodSandbox(config: PodSandboxConfig): Promise<string> {
       if (closed) throw new Error('the runtime is closed');
       const id = newId();
-      const m = config.metadata;
-      const name = `${m.name}_${m.namespace}_${m.uid}_${m.attempt}`;
+      const name = sandboxName(config);
       reserveName(name, id);
       let ip = nodeIP;
       if (!config.hostNetwork) {
         try {
           ip = ips.allocate();
         } catch (err) {
-          names.delete(name);
+          records.releaseName(name, id);
           throw err;
         }
       }
@@ -244,7 +175,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
       s.state = 'notready';
       for (const cid of [...s.containers]) await removeContainer(cid);
       sandboxes.delete(id);
-      if (names.get(s.name) === id) names.delete(s.name);
+      records.releaseName(s.name, id);
       if (s.allocated) ips.release(s.ip);
     },
 
@@ -269,6 +200,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
         config: structuredClone(config),
         name,
         image: normalizeImage(config.image),
+        imageRef: imageRef(config.image),
         logPath: join(s.config.logDirectory, config.logPath),
         state: 'created',
         createdAt: clock.now(),

@@ -20,7 +20,7 @@
 // - Containers with tty, and exec/attach with tty, run under util-linux `script` for a pseudo-terminal. OOM
 //   kills are not detected (they show as exit 137, reason Error).
 
-import { randomBytes } from 'node:crypto';
+import { containerStatus, newId, Records, sandboxName, sandboxStatus, type ContainerRecord, type SandboxRecord } from '../records.ts';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
@@ -29,18 +29,15 @@ import type { Duplex, Writable } from 'node:stream';
 import { realClock, type Clock, type Timer } from '../../../machinery/clock.ts';
 import { LogWriter, type LogStream } from '../cri-log.ts';
 import {
-  NotFoundError,
   type ContainerConfig,
   type ContainerFilter,
   type ContainerRuntime,
-  type ContainerState,
   type ContainerStatus,
   type ExecSyncResult,
   type ImageStatus,
   type PodSandboxConfig,
   type PodSandboxStatus,
   type RuntimeVersion,
-  type SandboxState,
   type StreamIO,
 } from '../runtime.ts';
 import { findBusybox } from './busybox.ts';
@@ -84,15 +81,8 @@ export class TimeoutError extends Error {
   }
 }
 
-interface Sandbox {
-  id: string;
-  config: PodSandboxConfig;
-  name: string;
-  state: SandboxState;
-  createdAt: number;
+interface Sandbox extends SandboxRecord {
   dir: string;
-  containers: Set<string>;
-  ip: string;
 }
 
 interface Attachment {
@@ -100,22 +90,8 @@ interface Attachment {
   stderr?: Writable;
 }
 
-interface Container {
-  id: string;
-  sandbox: Sandbox;
-  config: ContainerConfig;
-  name: string;
-  image: string;
-  imageRef: string;
-  logPath: string;
+interface Container extends ContainerRecord<Sandbox> {
   dir: string;
-  state: ContainerState;
-  createdAt: number;
-  startedAt: number;
-  finishedAt: number;
-  exitCode: number;
-  reason: string;
-  message: string;
   process?: GroupProcess;
   /** A startContainer call is under way. */
   starting: boolean;
@@ -125,7 +101,6 @@ interface Container {
   execs: Set<GroupProcess>;
 }
 
-const newId = () => randomBytes(32).toString('hex');
 
 export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRuntime {
   const podIPs = options.podCIDR ? new IPAllocator(options.podCIDR) : undefined;
@@ -135,9 +110,11 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
   const busybox = findBusybox(rootDir, options.busybox);
   const script = options.script !== undefined ? (existsSync(options.script) ? options.script : undefined) : findScript();
   const events = new ContainerEvents();
-  const sandboxes = new Map<string, Sandbox>();
-  const containers = new Map<string, Container>();
-  const names = new Map<string, string>();
+  const records = new Records<Sandbox, Container>();
+  const { sandboxes, containers } = records;
+  const getSandbox = (id: string) => records.sandbox(id);
+  const getContainer = (id: string) => records.container(id);
+  const reserveName = (name: string, id: string) => records.reserveName(name, id);
   /** Every process started (containers and execs), for close(). */
   const processes = new Set<GroupProcess>();
   let closed = false;
@@ -145,56 +122,10 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
   const emit = (type: ContainerEventType, c: Container) =>
     events.emit({ type, containerId: c.id, podSandboxId: c.sandbox.id, at: clock.now() });
 
-  function getSandbox(id: string): Sandbox {
-    const s = sandboxes.get(id);
-    if (!s) throw new NotFoundError('pod sandbox', id);
-    return s;
-  }
 
-  function getContainer(id: string): Container {
-    const c = containers.get(id);
-    if (!c) throw new NotFoundError('container', id);
-    return c;
-  }
 
-  function reserveName(name: string, id: string): void {
-    const owner = names.get(name);
-    if (owner !== undefined) throw new Error(`failed to reserve name ${JSON.stringify(name)}: name ${JSON.stringify(name)} is reserved for ${JSON.stringify(owner)}`);
-    names.set(name, id);
-  }
 
-  function sandboxStatus(s: Sandbox): PodSandboxStatus {
-    return {
-      id: s.id,
-      metadata: { ...s.config.metadata },
-      state: s.state,
-      createdAt: s.createdAt,
-      ip: s.ip,
-      additionalIps: [],
-      labels: { ...s.config.labels },
-      annotations: { ...s.config.annotations },
-    };
-  }
 
-  function containerStatus(c: Container): ContainerStatus {
-    return {
-      id: c.id,
-      podSandboxId: c.sandbox.id,
-      metadata: { ...c.config.metadata },
-      state: c.state,
-      createdAt: c.createdAt,
-      startedAt: c.startedAt,
-      finishedAt: c.finishedAt,
-      exitCode: c.exitCode,
-      reason: c.reason,
-      message: c.message,
-      image: c.image,
-      imageRef: c.imageRef,
-      logPath: c.logPath,
-      labels: { ...c.config.labels },
-      annotations: { ...c.config.annotations },
-    };
-  }
 
   function isBusyboxImage(image: string): boolean {
     return busybox !== undefined && imageRepositoryName(image) === 'busybox';
@@ -322,7 +253,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
     if (containers.get(id) !== c) return;
     containers.delete(id);
     c.sandbox.containers.delete(id);
-    if (names.get(c.name) === id) names.delete(c.name);
+    records.releaseName(c.name, id);
     emit('deleted', c);
     await rm(c.dir, { recursive: true, force: true });
   }
@@ -410,14 +341,13 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
     async runPodSandbox(config: PodSandboxConfig): Promise<string> {
       if (closed) throw new Error('the runtime is closed');
       const id = newId();
-      const m = config.metadata;
-      const name = `${m.name}_${m.namespace}_${m.uid}_${m.attempt}`;
+      const name = sandboxName(config);
       reserveName(name, id);
       const dir = join(rootDir, 'sandboxes', id);
       try {
         mkdirSync(dir, { recursive: true });
       } catch (err) {
-        names.delete(name);
+        records.releaseName(name, id);
         throw err;
       }
       const ip = podIPs && !config.hostNetwork ? podIPs.allocate() : options.nodeIP;
@@ -434,7 +364,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
       if (sandboxes.get(id) !== s) return;
       sandboxes.delete(id);
       if (podIPs && s.ip !== options.nodeIP) podIPs.release(s.ip);
-      if (names.get(s.name) === id) names.delete(s.name);
+      records.releaseName(s.name, id);
       await rm(s.dir, { recursive: true, force: true });
     },
 
@@ -457,7 +387,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
       try {
         mkdirSync(dir, { recursive: true });
       } catch (err) {
-        names.delete(name);
+        records.releaseName(name, id);
         throw err;
       }
       const c: Container = {
