@@ -180,7 +180,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
     });
     exited.catch(() => {});
     try {
-      await Promise.race([waitHealthy(clientUrl, options, options.readyTimeoutMs ?? 20_000), exited]);
+      await Promise.race([waitHealthy(clientUrl, options, options.readyTimeoutMs ?? 60_000), exited]);
     } catch (err) {
       await terminate(proc);
       throw err;
