@@ -17,14 +17,18 @@ function quantity(v: string | number | undefined): bigint {
   }
 }
 
-/** Effective requests in milli-units: max(sum of app containers + sidecars, each init container) per resource. */
+/**
+ * Effective requests in milli-units, as upstream's PodRequests: the larger of (app containers +
+ * sidecars) and, for each init container, itself plus the sidecars started before it; plus overhead.
+ */
 export function podRequests(pod: Pod): Map<string, bigint> {
-  const sum = new Map<string, bigint>();
   const add = (into: Map<string, bigint>, c: Container) => {
     for (const [name, v] of Object.entries(c.resources?.requests ?? {})) into.set(name, (into.get(name) ?? 0n) + quantity(v));
   };
+  const sum = new Map<string, bigint>();
   for (const c of pod.spec.containers) add(sum, c);
   const sidecars = new Map<string, bigint>();
+  const initPeak = new Map<string, bigint>();
   for (const c of pod.spec.initContainers ?? []) {
     if (c.restartPolicy === 'Always') {
       add(sidecars, c);
@@ -34,10 +38,11 @@ export function podRequests(pod: Pod): Map<string, bigint> {
     add(single, c);
     for (const [name, v] of single) {
       const withSidecars = v + (sidecars.get(name) ?? 0n);
-      if (withSidecars > (sum.get(name) ?? 0n)) sum.set(name, withSidecars);
+      if (withSidecars > (initPeak.get(name) ?? 0n)) initPeak.set(name, withSidecars);
     }
   }
   for (const [name, v] of sidecars) sum.set(name, (sum.get(name) ?? 0n) + v);
+  for (const [name, v] of initPeak) if (v > (sum.get(name) ?? 0n)) sum.set(name, v);
   for (const [name, v] of Object.entries((pod.spec.overhead as Record<string, string> | undefined) ?? {})) sum.set(name, (sum.get(name) ?? 0n) + quantity(v));
   return sum;
 }
