@@ -18,6 +18,9 @@ import { PodGCController } from './controllers/podgc/podgc-controller.ts';
 import { GarbageCollector } from './controllers/garbagecollector/garbage-collector.ts';
 import { NamespaceController } from './controllers/namespace/namespace-controller.ts';
 import { ReplicaSetController } from './controllers/replicaset/replica-set-controller.ts';
+import type { ReplicationController } from './controllers/replicationcontroller/conversion.ts';
+import { ReplicationManager, controllerName as replicationControllerName, eventComponent as replicationControllerEvents } from './controllers/replicationcontroller/replication-manager.ts';
+import { ResourceQuotaController, controllerName as resourceQuotaName } from './controllers/resourcequota/resource-quota-controller.ts';
 import { ServiceAccountsController } from './controllers/serviceaccount/serviceaccounts-controller.ts';
 import { CronJobController, type CronJob } from './controllers/cronjob/cronjob-controller.ts';
 import { JobController, type Job } from './controllers/job/job-controller.ts';
@@ -78,6 +81,38 @@ export const controllers: ControllerDescriptor[] = [
         replicaSets: ctx.informers.informerFor<ReplicaSet>(apps('replicasets')),
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         recorder: ctx.events.recorderFor(names.replicaSet),
+        clock: ctx.clock,
+        log: ctx.log,
+        workers: ctx.workers,
+        metrics: ctx.metrics,
+      }),
+  },
+  {
+    name: replicationControllerName,
+    aliases: ['replicationcontroller'],
+    defaultWorkers: 5,
+    create: (ctx) =>
+      new ReplicationManager({
+        client: ctx.client,
+        replicationControllers: ctx.informers.informerFor<ReplicationController>(core('replicationcontrollers')),
+        pods: ctx.informers.informerFor<Pod>(core('pods')),
+        recorder: ctx.events.recorderFor(replicationControllerEvents),
+        clock: ctx.clock,
+        log: ctx.log,
+        workers: ctx.workers,
+        metrics: ctx.metrics,
+      }),
+  },
+  {
+    name: resourceQuotaName,
+    aliases: ['resourcequota'],
+    defaultWorkers: 5,
+    create: (ctx) =>
+      new ResourceQuotaController({
+        client: ctx.client,
+        quotas: ctx.informers.informerFor<KubeObject>(core('resourcequotas')),
+        informers: ctx.informers,
+        discover: () => discoverResources(ctx.client),
         clock: ctx.clock,
         log: ctx.log,
         workers: ctx.workers,

@@ -1,11 +1,12 @@
 // Admission: checks and defaults that need the rest of the cluster, run on creates before
 // the object is stored (upstream's NamespaceLifecycle, ServiceAccount and
-// DefaultTolerationSeconds plugins, in that order).
+// DefaultTolerationSeconds plugins, in that order, and ResourceQuota last).
 
 import type { KubeObject } from '../../api/kind.ts';
 import { notFound, StatusError } from '../../machinery/status.ts';
 import type { RequestContext } from '../handlers/context.ts';
 import type { ApiResource } from '../registry/resources.ts';
+import { admitResourceQuota } from './resource-quota.ts';
 
 /** Namespaces that always exist and cannot be deleted. */
 export const immortalNamespaces = new Set(['default', 'kube-system', 'kube-public']);
@@ -22,6 +23,7 @@ export async function admitCreate(ctx: RequestContext, resource: ApiResource, na
     await services.cache.start();
     ctx.server.serviceAllocator.allocate(object, services.cache.list());
   }
+  await admitResourceQuota(ctx, resource, namespace, object);
 }
 
 async function namespaceLifecycle(ctx: RequestContext, resource: ApiResource, namespace: string, object: KubeObject): Promise<void> {
