@@ -1,10 +1,11 @@
 // The runtimes a kubelet can be started with, by name.
 
+import { createCriRuntime } from './cri/runtime.ts';
 import { createFakeRuntime } from './fake/runtime.ts';
 import { createProcessRuntime } from './process/runtime.ts';
 import type { ContainerRuntime } from './runtime.ts';
 
-export const runtimeNames = ['process', 'fake'] as const;
+export const runtimeNames = ['process', 'fake', 'cri'] as const;
 export type RuntimeName = (typeof runtimeNames)[number];
 
 export interface RuntimeSelection {
@@ -16,6 +17,7 @@ export interface RuntimeSelection {
 }
 
 export function createRuntime(name: RuntimeName, options: RuntimeSelection): ContainerRuntime {
+  if (name === 'cri') return createCriRuntime();
   if (name === 'fake') return createFakeRuntime({ podCIDR: options.podCIDR, nodeIP: options.nodeIP });
   return createProcessRuntime({ rootDir: options.rootDir, nodeIP: options.nodeIP, podCIDR: options.podCIDR });
 }

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 
-const definition = protoLoader.loadSync(fileURLToPath(new URL('./api.proto', import.meta.url)), {
+/** The loaded api.proto (its methods' serializers pin the wire format in tests). */
+export const definition = protoLoader.loadSync(fileURLToPath(new URL('./api.proto', import.meta.url)), {
   keepCase: true,
   longs: String,
   enums: String,
@@ -18,7 +19,6 @@ const definition = protoLoader.loadSync(fileURLToPath(new URL('./api.proto', imp
 });
 const runtimeV1 = (grpc.loadPackageDefinition(definition).runtime as grpc.GrpcObject).v1 as grpc.GrpcObject;
 
-export const defaultEndpoint = 'unix:///run/containerd/containerd.sock';
 /** As upstream's kubelet: ExecSync output may be up to 16 MiB on each stream. */
 const maxMessageBytes = 64 * 1024 * 1024;
 
@@ -140,7 +140,6 @@ export interface PbContainerStatus {
 export interface PbImage {
   id: string;
   repo_tags: string[];
-  repo_digests: string[];
   size: string;
 }
 
@@ -154,8 +153,7 @@ export interface PbContainerFilter {
 /** The requests and responses of the calls the cri runtime makes. */
 export interface Calls {
   Version: [{ version: string }, { version: string; runtime_name: string; runtime_version: string; runtime_api_version: string }];
-  Status: [{ verbose?: boolean }, { status: { conditions: { type: string; status: boolean; reason: string; message: string }[] } | null }];
-  RunPodSandbox: [{ config: PbPodSandboxConfig; runtime_handler?: string }, { pod_sandbox_id: string }];
+  RunPodSandbox: [{ config: PbPodSandboxConfig }, { pod_sandbox_id: string }];
   StopPodSandbox: [{ pod_sandbox_id: string }, object];
   RemovePodSandbox: [{ pod_sandbox_id: string }, object];
   PodSandboxStatus: [{ pod_sandbox_id: string; verbose?: boolean }, { status: PbPodSandboxStatus | null; info: Record<string, string> }];
@@ -165,12 +163,12 @@ export interface Calls {
   StopContainer: [{ container_id: string; timeout: Int64 }, object];
   RemoveContainer: [{ container_id: string }, object];
   ListContainers: [{ filter?: PbContainerFilter }, { containers: PbContainer[] }];
-  ContainerStatus: [{ container_id: string; verbose?: boolean }, { status: PbContainerStatus | null; info: Record<string, string> }];
+  ContainerStatus: [{ container_id: string }, { status: PbContainerStatus | null }];
   ExecSync: [{ container_id: string; cmd: string[]; timeout: Int64 }, { stdout: Buffer; stderr: Buffer; exit_code: number }];
   Exec: [{ container_id: string; cmd: string[]; tty: boolean; stdin: boolean; stdout: boolean; stderr: boolean }, { url: string }];
   Attach: [{ container_id: string; stdin: boolean; tty: boolean; stdout: boolean; stderr: boolean }, { url: string }];
   PortForward: [{ pod_sandbox_id: string; port: number[] }, { url: string }];
-  ImageStatus: [{ image: { image: string }; verbose?: boolean }, { image: PbImage | null }];
+  ImageStatus: [{ image: { image: string } }, { image: PbImage | null }];
   PullImage: [{ image: { image: string } }, { image_ref: string }];
 }
 
@@ -186,15 +184,8 @@ export interface CriClient {
   close(): void;
 }
 
-/** A gRPC error's status code, or undefined for other errors. */
-export function grpcCode(err: unknown): number | undefined {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-export { grpc };
-
-export function createCriClient(endpoint: string = defaultEndpoint): CriClient {
+/** A channel to the CRI runtime at `endpoint` (e.g. unix:///run/containerd/containerd.sock). */
+export function createCriClient(endpoint: string): CriClient {
   const options: grpc.ChannelOptions = {
     'grpc.max_receive_message_length': maxMessageBytes,
     'grpc.max_send_message_length': maxMessageBytes,
