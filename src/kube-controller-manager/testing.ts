@@ -1,11 +1,12 @@
 // Test doubles for controller unit tests: a fake API client that records every call and
 // answers creates with a generated name, informers whose caches tests fill directly (never
-// started: no list, no watch), and an event recorder that keeps what it was told.
+// started: no list, no watch), source informers that really run (list, then a watch fed by
+// hand instead of a server), and an event recorder that keeps what it was told.
 
 import type { KubeObject } from '../api/kind.ts';
 import { deepFreeze } from '../client/indexer.ts';
 import { SharedIndexInformer } from '../client/informer.ts';
-import type { ResourceRef } from '../client/rest-client.ts';
+import type { ResourceRef, WatchEvent } from '../client/rest-client.ts';
 import { createLogger } from '../component-base/logging.ts';
 import type { ApiClient } from './context.ts';
 import type { EventRecorder, EventType } from '../client/event-recorder.ts';
@@ -81,6 +82,39 @@ export function cacheOf<T extends KubeObject>(objects: T[] = []): SharedIndexInf
   });
   for (const o of objects) informer.indexer.add(deepFreeze(structuredClone(o)));
   return informer;
+}
+
+/** A source informer listing `items`, whose watch delivers what `emit` is given. */
+export function fakeSource<T extends KubeObject>(items: T[]) {
+  const queue: WatchEvent<T>[] = [];
+  let wake: (() => void) | undefined;
+  const informer = new SharedIndexInformer<T>({
+    list: async () => ({ metadata: { resourceVersion: '1' }, items: structuredClone(items) }),
+    watch: async (_o, signal) => {
+      const stop = () => wake?.();
+      signal.addEventListener('abort', stop, { once: true });
+      return {
+        [Symbol.asyncIterator]: () => ({
+          next: async (): Promise<IteratorResult<WatchEvent<T>>> => {
+            for (;;) {
+              if (signal.aborted) return { done: true, value: undefined };
+              const e = queue.shift();
+              if (e) return { done: false, value: e };
+              await new Promise<void>((r) => (wake = r));
+            }
+          },
+        }),
+        close: stop,
+      };
+    },
+  });
+  return {
+    informer,
+    emit(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: T) {
+      queue.push({ type, object: structuredClone(object) });
+      wake?.();
+    },
+  };
 }
 
 export interface RecordedEvent {

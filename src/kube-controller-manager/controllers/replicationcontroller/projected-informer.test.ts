@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../../api/kind.ts';
 import { until } from '../../../../test/support/until.ts';
+import { fakeSource } from '../../testing.ts';
 import { projectedInformer } from './projected-informer.ts';
-import { fakeSource } from './testing.ts';
 
 const obj = (name: string, rv: string, value: string): KubeObject => ({ metadata: { name, namespace: 'ns', resourceVersion: rv }, spec: { value } });
 const upper = (o: KubeObject): KubeObject => ({ ...o, spec: { value: String((o.spec as { value: string }).value).toUpperCase() } });

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { until } from '../../../../test/support/until.ts';
 import { FakeClock } from '../../../machinery/fake-clock.ts';
-import { FakeClient, FakeRecorder, quietLogger } from '../../testing.ts';
+import { fakeSource, FakeClient, FakeRecorder, quietLogger } from '../../testing.ts';
 import type { Pod } from '../../types.ts';
 import type { ReplicationController } from './conversion.ts';
 import { ReplicationManager } from './replication-manager.ts';
-import { fakeSource } from './testing.ts';
 
 const clock = new FakeClock(Date.UTC(2025, 0, 1, 12));
 const iso = (msAgo: number) => new Date(clock.now() - msAgo).toISOString();

@@ -5,8 +5,7 @@ import type { SharedIndexInformer } from '../../../client/informer.ts';
 import { until } from '../../../../test/support/until.ts';
 import { FakeClock } from '../../../machinery/fake-clock.ts';
 import type { ApiResourceInfo } from '../../discovery.ts';
-import { FakeClient, quietLogger } from '../../testing.ts';
-import { fakeSource } from '../replicationcontroller/testing.ts';
+import { fakeSource, FakeClient, quietLogger } from '../../testing.ts';
 import { ResourceQuotaController } from './resource-quota-controller.ts';
 
 const verbs = ['create', 'delete', 'get', 'list', 'watch'];

@@ -1,6 +1,6 @@
 // The ResourceQuota controller (upstream pkg/controller/resourcequota). Guarantees:
 // - every quota reports status.hard = spec.hard and status.used for each hard resource, counted
-//   from informer caches by the evaluators (evaluators.ts) over the quota's scopes;
+//   from informer caches by the evaluators (api/core/v1/quota/evaluators.ts) over the quota's scopes;
 // - a quota is recalculated when it is created or its spec changes, when an object it may
 //   count is deleted or changes in a way that changes usage (a pod becoming terminal, a
 //   service changing type, a claim's allocated storage changing), and for every quota once
@@ -20,11 +20,11 @@ import { WorkQueue } from '../../../client/workqueue.ts';
 import type { Logger } from '../../../component-base/logging.ts';
 import type { Clock } from '../../../machinery/clock.ts';
 import type { KubeObject } from '../../../api/kind.ts';
+import { evaluatorFor, type Evaluator } from '../../../api/core/v1/quota/evaluators.ts';
 import type { ApiClient, Controller } from '../../context.ts';
 import type { ApiResourceInfo, DiscoveryResult } from '../../discovery.ts';
 import type { ControllerMetrics } from '../../metrics.ts';
 import { runWorkers, type ReconcileResult } from '../../worker.ts';
-import { evaluatorFor, type Evaluator } from './evaluators.ts';
 import { quotaStatus, type UsageSource } from './usage.ts';
 
 export const controllerName = 'resourcequota-controller';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../../api/kind.ts';
-import { evaluatorFor } from './evaluators.ts';
+import { evaluatorFor } from '../../../api/core/v1/quota/evaluators.ts';
 import { quotaStatus, type UsageSource } from './usage.ts';
 
 const now = Date.UTC(2025, 0, 1, 12);

@@ -5,10 +5,10 @@
 // reported. status.hard mirrors spec.hard, status.used holds exactly the hard resources.
 
 import { rec } from '../../../api/core/v1/json.ts';
+import { quotaScopes, type Evaluator, type ScopeRequirement } from '../../../api/core/v1/quota/evaluators.ts';
+import { add, equals, formatResourceList, mask, parseResourceList, type ResourceList } from '../../../api/core/v1/quota/resource-list.ts';
 import type { KubeObject } from '../../../api/kind.ts';
 import { newQuantity } from '../../../machinery/quantity.ts';
-import { quotaScopes, type Evaluator, type ScopeRequirement } from './evaluators.ts';
-import { add, equals, formatResourceList, mask, parseResourceList, type ResourceList } from './resource-list.ts';
 
 export interface UsageSource {
   evaluator: Evaluator;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject } from '../../../api/kind.ts';
+import type { KubeObject } from '../../../kind.ts';
 import { evaluatorFor, quotaMatches, type ScopeRequirement } from './evaluators.ts';
 import { formatResourceList } from './resource-list.ts';
 

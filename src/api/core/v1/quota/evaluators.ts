@@ -11,14 +11,13 @@
 //   storage class (<class>.storageclass.storage.k8s.io/...); scope VolumeAttributesClass;
 // - everything else: count/<resource>[.<group>] (configmaps, secrets, replicationcontrollers
 //   and resourcequotas also under their legacy names); scoped quotas never match these.
-// The controller counts usage with these; quotaMatches and constraints are the rules the API
-// server's quota admission applies to a new object (it keeps the same rules in
-// kube-apiserver/admission/resource-quota.ts, since one component does not import another).
+// These are the one copy of the rules: the resourcequota controller counts usage with them, and
+// the API server's quota admission applies quotaMatches, constraints and usage to a new object.
 
-import { computePodQOS } from '../../../api/core/v1/qos.ts';
-import { isRecord, rec, records, str, stringsOf, type JSONObject } from '../../../api/core/v1/json.ts';
-import type { KubeObject } from '../../../api/kind.ts';
-import { newQuantity, Quantity } from '../../../machinery/quantity.ts';
+import { computePodQOS } from '../qos.ts';
+import { isRecord, rec, records, str, stringsOf, type JSONObject } from '../json.ts';
+import type { KubeObject } from '../../../kind.ts';
+import { newQuantity, Quantity } from '../../../../machinery/quantity.ts';
 import { add, parseResourceList, type ResourceList } from './resource-list.ts';
 
 export interface ScopeRequirement {

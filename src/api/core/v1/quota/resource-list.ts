@@ -2,14 +2,15 @@
 // quota/v1 resources.go: exact (resource.Quantity in nano-units, never floating point), with
 // upstream's canonical formatting when written back ("500m" + "500m" is "1").
 
-import { parseQuantity, type Quantity } from '../../../machinery/quantity.ts';
+import { parseQuantity, type Quantity } from '../../../../machinery/quantity.ts';
+import { isRecord } from '../json.ts';
 
 export type ResourceList = Map<string, Quantity>;
 
 /** A JSON resource list (spec.hard, status.used); values that are not quantities are left out. */
 export function parseResourceList(raw: unknown): ResourceList {
   const out: ResourceList = new Map();
-  if (!raw || typeof raw !== 'object') return out;
+  if (!isRecord(raw)) return out;
   for (const [name, value] of Object.entries(raw)) {
     if (typeof value !== 'string' && typeof value !== 'number') continue;
     try {
