@@ -58,12 +58,15 @@ export function controlPlanePods(components: readonly ControlPlaneComponent[], l
         containers: [
           {
             name,
-            image: 'k8ts',
+            // busybox: its tail is in the image on the cri runtime, and on the PATH on the process runtime.
+            image: 'busybox',
             command: ['tail', '-n', '+1', '-F', logs.path(name)],
             readinessProbe: { ...probe, failureThreshold: 3 },
             livenessProbe: { ...probe, failureThreshold: 8 },
+            volumeMounts: [{ name: 'logs', mountPath: logs.dir, readOnly: true }],
           },
         ],
+        volumes: [{ name: 'logs', hostPath: { path: logs.dir, type: 'Directory' } }],
       },
     };
   });

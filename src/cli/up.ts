@@ -10,6 +10,7 @@ import { createKubeControllerManager } from '../kube-controller-manager/server.t
 import { createKubeScheduler } from '../kube-scheduler/scheduler.ts';
 import { createKubelet, type Kubelet, type KubeletOptions } from '../kubelet/kubelet.ts';
 import { createKubeProxy } from '../kube-proxy/server.ts';
+import { criAvailable } from '../kubelet/runtime/cri/runtime.ts';
 import { createRuntime, runtimeNames, type RuntimeName } from '../kubelet/runtime/select.ts';
 import { createLogger, formatLine } from '../component-base/logging.ts';
 import { ComponentLogs, controlPlanePods, type ControlPlaneComponent } from './control-plane-pods.ts';
@@ -33,7 +34,8 @@ Flags:
                             userspace kube-proxy can serve them without root)
   --service-node-port-range RANGE  NodePorts (default: 30000-32767)
   --node-name NAME          Name of this machine's node (default: the hostname)
-  --runtime NAME            Container runtime of that node: process | fake (default: process)
+  --runtime NAME            Container runtime of that node: cri (containerd) | process (host
+                            processes) | fake (default: cri when containerd answers, else process)
   --kubelet-port PORT       Its kubelet API port; 0 picks a free one (default: 10250)
   --pod-manifest-path DIR   Static pods of that node (default: DIR/manifests)
   --fake-nodes N            Also run N hollow nodes (fake runtime: pods run nothing) (default: 0)
@@ -56,7 +58,7 @@ async function run(args: string[]): Promise<number> {
       'service-cluster-ip-range': { type: 'string', default: '127.100.0.0/16' },
       'service-node-port-range': { type: 'string' },
       'node-name': { type: 'string' },
-      runtime: { type: 'string', default: 'process' },
+      runtime: { type: 'string' },
       'kubelet-port': { type: 'string', default: '10250' },
       'pod-manifest-path': { type: 'string' },
       'fake-nodes': { type: 'string', default: '0' },
@@ -74,7 +76,8 @@ async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new Error(`--kubelet-port: invalid port ${values['kubelet-port']}`);
   const fakeNodes = Number(values['fake-nodes']);
   if (!Number.isInteger(fakeNodes) || fakeNodes < 0) throw new Error(`--fake-nodes: want a count, got ${values['fake-nodes']}`);
-  if (!runtimeNames.includes(values.runtime as RuntimeName)) throw new Error(`--runtime: want one of ${runtimeNames.join(', ')}, got ${JSON.stringify(values.runtime)}`);
+  if (values.runtime !== undefined && !runtimeNames.includes(values.runtime as RuntimeName)) throw new Error(`--runtime: want one of ${runtimeNames.join(', ')}, got ${JSON.stringify(values.runtime)}`);
+  const runtimeName: RuntimeName = (values.runtime as RuntimeName | undefined) ?? (!values['disable-agent'] && (await criAvailable()) ? 'cri' : 'process');
 
   const logs = new ComponentLogs(dataDir);
   const apiserverLog = logs.sink('kube-apiserver');
@@ -86,7 +89,7 @@ async function run(args: string[]): Promise<number> {
     serviceClusterIpRange: values['service-cluster-ip-range'],
     serviceNodePortRange: values['service-node-port-range'],
     // Pods of the process runtime are host processes with loopback IPs; Services must reach them.
-    allowLoopbackEndpoints: values.runtime === 'process',
+    allowLoopbackEndpoints: runtimeName === 'process',
     log: (m) => apiserverLog(formatLine(Date.now(), 'info', 'kube-apiserver', m)),
   });
   await apiserver.start();
@@ -117,7 +120,7 @@ async function run(args: string[]): Promise<number> {
         kubeconfig: apiserver.kubeconfigPath,
         nodeName,
         // On Linux all of 127.0.0.0/8 is local: each host-process pod gets its own loopback address.
-        runtime: createRuntime(values.runtime as RuntimeName, { rootDir: join(rootDir, 'runtime'), nodeIP: '127.0.0.1', podCIDR: platform() === 'linux' ? '127.64.0.0/16' : undefined }),
+        runtime: createRuntime(runtimeName, { rootDir: join(rootDir, 'runtime'), nodeIP: '127.0.0.1', podCIDR: platform() === 'linux' ? '127.64.0.0/16' : undefined }),
         rootDir,
         port: kubeletPort,
         clientCaPem: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
@@ -147,7 +150,7 @@ async function run(args: string[]): Promise<number> {
   log('up', `kube-scheduler: health and metrics on http://127.0.0.1:${scheduler.healthPort}`);
   if (controllerManager) log('up', `kube-controller-manager: health and metrics on http://127.0.0.1:${controllerManager.healthPort}`);
   if (kubeProxy) log('up', `kube-proxy: userspace, ClusterIPs in ${values['service-cluster-ip-range']}; health and metrics on http://127.0.0.1:${kubeProxy.healthPort}`);
-  for (const k of kubelets.slice(0, 1)) log('up', `kubelet: node ${k.nodeName}, runtime ${values.runtime}, API on https://127.0.0.1:${k.port}`);
+  for (const k of kubelets.slice(0, 1)) log('up', `kubelet: node ${k.nodeName}, runtime ${runtimeName}, API on https://127.0.0.1:${k.port}`);
   if (fakeNodes) log('up', `kubelet: ${fakeNodes} hollow nodes (fake-node-0 … fake-node-${fakeNodes - 1})`);
   log('up', `kubeconfig: ${apiserver.kubeconfigPath}  (export KUBECONFIG=${apiserver.kubeconfigPath})`);
   log('up', `ready in ${Math.round(performance.now() - started)} ms; stop with Ctrl-C`);

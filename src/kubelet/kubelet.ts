@@ -124,6 +124,8 @@ export function createKubelet(options: KubeletOptions): Kubelet {
   const staticPods = new Map<string, Pod>();
   let server: KubeletServer | undefined;
   let runtimeVersion = `${runtime.name}://unknown`;
+  /** The runtime's own name (containerd, process, fake): the scheme of container IDs. */
+  let runtimeName = runtime.name;
   let relistTimer: Timer | undefined;
   let stopEvents: (() => void) | undefined;
   let staticTimer: Timer | undefined;
@@ -288,7 +290,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
         containers: v.containers,
         waiting: w.state.waiting,
         probes: (name) => ({ ready: env.probes.isReady(uid, name), started: env.probes.isStarted(uid, name) }),
-        runtimeName: runtime.name,
+        runtimeName,
         nodeIP,
         now: clock.now(),
         terminal: w.state.terminal,
@@ -488,6 +490,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
       await mkdir(logsDir, { recursive: true });
       const v = await runtime.version();
       runtimeVersion = `${v.runtimeName}://${v.runtimeVersion}`;
+      runtimeName = v.runtimeName;
       if (options.port !== undefined) {
         const tls = options.tls ?? (await selfSigned(nodeName, nodeIP));
         server = createKubeletServer({

@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import type { EventRecorder, EventType } from '../client/event-recorder.ts';
 import type { Clock } from '../machinery/clock.ts';
 import { parseQuantity } from '../machinery/quantity.ts';
+import { computePodQOS } from '../api/core/v1/qos.ts';
+import type { JSONObject } from '../api/core/v1/json.ts';
 import { CrashBackoff, formatBackoff } from './crash-backoff.ts';
 import { instancesOf, shouldRestart } from './pod-status.ts';
 import type { ContainerConfig, ContainerRuntime, ContainerStatus as RuntimeContainerStatus, PodSandboxConfig, PodSandboxStatus } from './runtime/runtime.ts';
@@ -361,6 +363,7 @@ export class PodSync {
       },
       annotations: { ...pod.metadata.annotations },
       hostNetwork: pod.spec.hostNetwork ?? false,
+      cgroupParent: cgroupParentOf(pod),
     };
   }
 
@@ -445,6 +448,13 @@ function resourcesOf(c: Container): ContainerConfig['resources'] {
   if (cpuLimit) out.cpuLimitMillis = cpuLimit.milliValue();
   if (memory) out.memoryLimitBytes = memory.value();
   return out;
+}
+
+/** The pod's cgroup by QoS class, as upstream's cgroupfs driver names it. */
+export function cgroupParentOf(pod: Pod): string {
+  const qos = pod.status?.qosClass ?? computePodQOS(pod.spec as unknown as JSONObject);
+  const uid = pod.metadata.uid ?? '';
+  return qos === 'Guaranteed' ? `/kubepods/pod${uid}` : `/kubepods/${qos.toLowerCase()}/pod${uid}`;
 }
 
 export function errorMessage(err: unknown): string {

@@ -50,7 +50,9 @@ function findOnPath(name: string): string | undefined {
 
 export async function startCluster(args: string[] = []): Promise<Cluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, [bin, 'up', '--data-dir', dataDir, '--port', '0', '--kubelet-port', '0', ...args], {
+  // The process runtime unless a test asks for another: `up` would pick containerd where it runs.
+  const runtime = args.includes('--runtime') ? [] : ['--runtime', 'process'];
+  const child: ChildProcess = spawn(process.execPath, [bin, 'up', '--data-dir', dataDir, '--port', '0', '--kubelet-port', '0', ...runtime, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

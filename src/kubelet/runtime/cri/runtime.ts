@@ -16,6 +16,7 @@
 // - close() closes the gRPC channel only: sandboxes and containers keep running, and a kubelet started
 //   later finds them by their labels.
 
+import { existsSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { realClock, type Clock } from '../../../machinery/clock.ts';
 import {
@@ -81,6 +82,8 @@ async function connect(endpoint: string): Promise<CriClient> {
 
 /** Whether a CRI runtime answers Version at `endpoint` within `timeoutMs`. */
 export async function criAvailable(endpoint: string = defaultEndpoint, timeoutMs = 2000): Promise<boolean> {
+  // No socket, no runtime: answered without loading gRPC.
+  if (endpoint.startsWith('unix://') && !existsSync(endpoint.slice('unix://'.length))) return false;
   const client = await connect(endpoint);
   try {
     await client.call('Version', { version: 'v1' }, timeoutMs);
