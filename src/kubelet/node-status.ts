@@ -137,7 +137,16 @@ export class NodeStatusManager {
     const now = o.clock.now();
     const status = this.#status(now);
     const comparable = JSON.stringify({ ...status, conditions: (status.conditions as Condition[]).map((c) => ({ ...c, lastHeartbeatTime: undefined })) });
-    if (!force && comparable === this.#lastStatus && now - this.#lastReportMs < (o.reportIntervalMs ?? 5 * 60_000)) return;
+    if (!force && comparable === this.#lastStatus && now - this.#lastReportMs < (o.reportIntervalMs ?? 5 * 60_000)) {
+      // Someone else may have changed the node's conditions (the node lifecycle controller marks a
+      // node Unknown when it misses heartbeats): then the truth is posted again at once.
+      const current = await o.client.get<Node>({ ...nodes, name: o.nodeName }, { signal }).catch((err: unknown) => {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      });
+      const posted = new Map(((current?.status?.conditions as Condition[] | undefined) ?? []).map((c) => [c.type, c.status]));
+      if (current && (status.conditions as Condition[]).every((c) => posted.get(c.type) === c.status)) return;
+    }
     try {
       await o.client.patch({ ...nodes, name: o.nodeName, subresource: 'status' }, { status }, { type: 'strategic', signal });
     } catch (err) {

@@ -313,6 +313,9 @@ async function servePatch(ctx: RequestContext, resource: ApiResource, store: Res
       } else {
         patched = applyPatch(type, current, patch, resource) as KubeObject;
         if (typeof patched !== 'object' || patched === null || Array.isArray(patched)) throw badRequest('the patched object must be a JSON object');
+        // Only a resourceVersion the patch itself names is a precondition; otherwise a patch that
+        // loses a race is applied again to the newer object, as upstream does.
+        if (!patchNamesResourceVersion(type, patch) && patched.metadata) delete patched.metadata.resourceVersion;
         checkTypeMeta(resource, patched);
         checkFields(ctx, resource, patched, mode);
         managedFields = updateManagedFields(resource, current, patched, { manager, subresource, now });
@@ -324,6 +327,13 @@ async function servePatch(ctx: RequestContext, resource: ApiResource, store: Res
     { subresource, createIfMissing: apply, dryRun: dryRun(ctx), now, managedFields: storeManagedFields(() => managedFields) },
   );
   respondObject(ctx, resource, created ? 201 : 200, updated);
+}
+
+function patchNamesResourceVersion(type: string, patch: unknown): boolean {
+  if (type === 'application/json-patch+json') {
+    return Array.isArray(patch) && patch.some((op) => (op as { path?: unknown } | null)?.path === '/metadata/resourceVersion');
+  }
+  return (patch as { metadata?: { resourceVersion?: unknown } } | null)?.metadata?.resourceVersion !== undefined;
 }
 
 async function serveScaleWrite(ctx: RequestContext, resource: ApiResource, store: ResourceStore, namespace: string): Promise<void> {

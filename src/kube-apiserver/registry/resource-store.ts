@@ -65,6 +65,12 @@ export interface ListResult {
 export type TryUpdate = (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>;
 
 const maxConflictRetries = 20;
+/**
+ * An update without a precondition retries on conflict as upstream's GuaranteedUpdate does: every
+ * conflict means another write succeeded, so the loop makes progress; the bound only stops a
+ * pathological livelock.
+ */
+const maxUnconditionalRetries = 1000;
 const encoder = new TextEncoder();
 
 export class ResourceStore {
@@ -191,7 +197,7 @@ export class ResourceStore {
         }
       }
       if (precondition) throw conflict(this.resource.gr, name, modifiedConflictDetail);
-      if (attempt >= maxConflictRetries) throw conflict(this.resource.gr, name, modifiedConflictDetail);
+      if (attempt >= maxUnconditionalRetries) throw conflict(this.resource.gr, name, modifiedConflictDetail);
     }
   }
 
