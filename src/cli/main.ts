@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { apiserver } from './apiserver.ts';
+import { cloudControllerManager } from './cloud-controller-manager.ts';
 import { controllerManager } from './controller-manager.ts';
 import { kubelet } from './kubelet.ts';
 import { proxy } from './proxy.ts';
@@ -34,6 +35,11 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'Run the kube-controller-manager alone',
     usage: controllerManager.usage,
     run: controllerManager.run,
+  },
+  'cloud-controller-manager': {
+    summary: 'Run the cloud-controller-manager alone (nodes, load balancers and routes of a cloud)',
+    usage: cloudControllerManager.usage,
+    run: cloudControllerManager.run,
   },
   kubelet: {
     summary: "Run one node's kubelet",

@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 import { hostname, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadCloudConfig, parseDuration } from '../cloud-controller-manager/config.ts';
+import type { LocalProvider } from '../cloud-controller-manager/providers/local/local.ts';
+import { createCloudControllerManager } from '../cloud-controller-manager/server.ts';
 import { createKubeApiServer } from '../kube-apiserver/server.ts';
 import { createKubeControllerManager } from '../kube-controller-manager/server.ts';
 import { createKubeScheduler } from '../kube-scheduler/scheduler.ts';
@@ -30,6 +33,12 @@ Flags:
   --disable-controller-manager  Do not run the kube-controller-manager (as k3s's flag)
   --disable-agent           Run no kubelet: a control plane without nodes (as k3s's flag)
   --disable-kube-proxy      Run no kube-proxy (as k3s's flag)
+  --disable-cloud-controller  Run no cloud-controller-manager (as k3s's flag); nodes then register
+                            without the uninitialized taint, and LoadBalancer Services stay pending
+  --cloud-provider NAME     Cloud of the cloud-controller-manager: local | external (default: local:
+                            this machine; load balancers on 127.200.0.0/24)
+  --cloud-config FILE       Its settings, JSON or YAML (docs/cloud-provider-protocol.md)
+  --node-monitor-grace-period DURATION  A node not heard from this long becomes NotReady (default: 40s)
   --service-cluster-ip-range CIDR  ClusterIPs (default: 127.100.0.0/16, on loopback, so the
                             userspace kube-proxy can serve them without root)
   --service-node-port-range RANGE  NodePorts (default: 30000-32767)
@@ -55,6 +64,10 @@ async function run(args: string[]): Promise<number> {
       'disable-controller-manager': { type: 'boolean', default: false },
       'disable-agent': { type: 'boolean', default: false },
       'disable-kube-proxy': { type: 'boolean', default: false },
+      'disable-cloud-controller': { type: 'boolean', default: false },
+      'cloud-provider': { type: 'string', default: 'local' },
+      'cloud-config': { type: 'string' },
+      'node-monitor-grace-period': { type: 'string' },
       'service-cluster-ip-range': { type: 'string', default: '127.100.0.0/16' },
       'service-node-port-range': { type: 'string' },
       'node-name': { type: 'string' },
@@ -98,8 +111,27 @@ async function run(args: string[]): Promise<number> {
   await scheduler.start();
   const controllerManager = values['disable-controller-manager']
     ? undefined
-    : createKubeControllerManager({ kubeconfig: apiserver.kubeconfigPath, healthPort: 0, logger: createLogger('kube-controller-manager', { sink: logs.sink('kube-controller-manager') }) });
+    : createKubeControllerManager({
+        kubeconfig: apiserver.kubeconfigPath,
+        healthPort: 0,
+        settings: { nodeMonitorGracePeriodMs: values['node-monitor-grace-period'] === undefined ? undefined : parseDuration(values['node-monitor-grace-period'], '--node-monitor-grace-period') },
+        logger: createLogger('kube-controller-manager', { sink: logs.sink('kube-controller-manager') }),
+      });
   await controllerManager?.start();
+  // Before kube-proxy, so the load balancers bind their addresses before anything else may.
+  const cloudControllerManager = values['disable-cloud-controller']
+    ? undefined
+    : createCloudControllerManager({
+        kubeconfig: apiserver.kubeconfigPath,
+        cloudProvider: values['cloud-provider'],
+        // The local cloud's API (instances, load balancers) on a free port unless the config names one.
+        cloudConfig: { ...(values['cloud-provider'] === 'local' ? { apiPort: 0 } : {}), ...(values['cloud-config'] ? loadCloudConfig(values['cloud-config']) : {}) },
+        healthPort: 0,
+        logger: createLogger('cloud-controller-manager', { sink: logs.sink('cloud-controller-manager') }),
+      });
+  await cloudControllerManager?.start();
+  // Kubelets wait, tainted, for the cloud node controller to initialize their nodes (as --cloud-provider=external).
+  const cloudProvider = cloudControllerManager ? 'external' : undefined;
   const kubeProxy = values['disable-kube-proxy'] ? undefined : createKubeProxy({ kubeconfig: apiserver.kubeconfigPath, mode: 'userspace', bindAddress: '127.0.0.1', healthPort: 0, logger: createLogger('kube-proxy', { sink: logs.sink('kube-proxy') }) });
   await kubeProxy?.start();
   logs.sink('etcd')(formatLine(Date.now(), 'info', 'etcd', `store ${redact(storeUrl)} open; the API server is its only client`));
@@ -110,6 +142,7 @@ async function run(args: string[]): Promise<number> {
     { name: 'kube-scheduler', health: { scheme: 'HTTP', port: scheduler.healthPort, path: '/healthz' } },
     ...(controllerManager ? [{ name: 'kube-controller-manager', health: { scheme: 'HTTP' as const, port: controllerManager.healthPort, path: '/healthz' } }] : []),
     ...(kubeProxy ? [{ name: 'kube-proxy', health: { scheme: 'HTTP' as const, port: kubeProxy.healthPort, path: '/healthz' } }] : []),
+    ...(cloudControllerManager ? [{ name: 'cloud-controller-manager', health: { scheme: 'HTTP' as const, port: cloudControllerManager.healthPort, path: '/healthz' } }] : []),
   ];
   const kubelets: Kubelet[] = [];
   if (!values['disable-agent']) {
@@ -126,6 +159,7 @@ async function run(args: string[]): Promise<number> {
         clientCaPem: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
         staticPodPath: resolve(values['pod-manifest-path'] ?? join(dataDir, 'manifests')),
         staticPods: controlPlanePods(components, logs) as KubeletOptions['staticPods'],
+        cloudProvider,
         logger: createLogger('kubelet'),
       }),
     );
@@ -140,6 +174,7 @@ async function run(args: string[]): Promise<number> {
         runtime: createRuntime('fake', { rootDir: '', nodeIP: '127.0.0.1', podCIDR: `10.${64 + Math.floor(i / 256)}.${i % 256}.0/24` }),
         rootDir: join(dataDir, 'kubelet', nodeName),
         capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+        cloudProvider,
         logger: createLogger(`kubelet/${nodeName}`),
       }),
     );
@@ -149,6 +184,10 @@ async function run(args: string[]): Promise<number> {
   log('up', `kube-apiserver: ${apiserver.url}`);
   log('up', `kube-scheduler: health and metrics on http://127.0.0.1:${scheduler.healthPort}`);
   if (controllerManager) log('up', `kube-controller-manager: health and metrics on http://127.0.0.1:${controllerManager.healthPort}`);
+  if (cloudControllerManager) {
+    const apiURL = (cloudControllerManager.provider as Partial<LocalProvider>).apiURL;
+    log('up', `cloud-controller-manager: provider ${cloudControllerManager.provider.providerName}${apiURL ? `, local cloud API on ${apiURL}` : ''}; health and metrics on http://127.0.0.1:${cloudControllerManager.healthPort}`);
+  }
   if (kubeProxy) log('up', `kube-proxy: userspace, ClusterIPs in ${values['service-cluster-ip-range']}; health and metrics on http://127.0.0.1:${kubeProxy.healthPort}`);
   for (const k of kubelets.slice(0, 1)) log('up', `kubelet: node ${k.nodeName}, runtime ${runtimeName}, API on https://127.0.0.1:${k.port}`);
   if (fakeNodes) log('up', `kubelet: ${fakeNodes} hollow nodes (fake-node-0 … fake-node-${fakeNodes - 1})`);
@@ -159,6 +198,7 @@ async function run(args: string[]): Promise<number> {
   log('up', `${signal}: shutting down`);
   await Promise.all(kubelets.map((k) => k.close()));
   await kubeProxy?.close();
+  await cloudControllerManager?.close();
   await controllerManager?.close();
   await scheduler.close();
   await apiserver.close();

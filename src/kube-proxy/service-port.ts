@@ -64,7 +64,8 @@ export function servicePortsOf(service: Service, ipFamily: IPFamily): ServicePor
   if (!clusterIP) return [];
   const sameFamily = (ips: (string | undefined)[]) => ips.filter((ip): ip is string => !!ip && ipFamilyOf(ip) === ipFamily);
   const externalIPs = sameFamily(spec.externalIPs ?? []);
-  const loadBalancerIPs = sameFamily((service.status?.loadBalancer?.ingress ?? []).map((i) => i.ip));
+  // An ingress in ipMode Proxy is served by the load balancer itself (as the local cloud's are): not here.
+  const loadBalancerIPs = sameFamily((service.status?.loadBalancer?.ingress ?? []).filter((i) => i.ipMode !== 'Proxy').map((i) => i.ip));
   const stickyMaxAgeSeconds = spec.sessionAffinity === 'ClientIP' ? (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? defaultClientIPServiceAffinitySeconds) : 0;
   const internalPolicyLocal = spec.internalTrafficPolicy === 'Local';
   const externalPolicyLocal = serviceExternallyAccessible(service) && spec.externalTrafficPolicy === 'Local';
