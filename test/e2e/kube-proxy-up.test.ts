@@ -4,23 +4,13 @@
 // scaled to 0 it refuses connections at once; scaled back it serves again.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { busyboxSkipReason } from '../support/busybox.ts';
 import { startCluster, type Cluster } from '../support/k8ts-cluster.ts';
 import { until } from '../support/until.ts';
 
-function hasBusybox(): boolean {
-  try {
-    execFileSync('busybox', ['true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return existsSync('/bin/busybox');
-  }
-}
-
-const skip = !hasBusybox() && !process.env.CI ? 'busybox is not installed (apt-get install busybox-static)' : false;
+const skip = busyboxSkipReason();
 
 /** GET / on a fresh connection: the body, or the connection error's code. */
 function hit(host: string, port: number): Promise<{ body?: string; error?: string; ms: number }> {

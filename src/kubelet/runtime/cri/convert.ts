@@ -51,7 +51,8 @@ function namespaceOptions(hostNetwork: boolean): PbNamespaceOption {
 export function sandboxConfigToCri(config: PodSandboxConfig): PbPodSandboxConfig {
   const out: PbPodSandboxConfig = {
     metadata: { name: config.metadata.name, uid: config.metadata.uid, namespace: config.metadata.namespace, attempt: config.metadata.attempt },
-    hostname: config.hostname,
+    // A host-network pod has the node's hostname: runc refuses to set one without a private UTS namespace.
+    hostname: config.hostNetwork ? '' : config.hostname,
     log_directory: config.logDirectory,
     port_mappings: config.portMappings.map((p) => ({
       protocol: p.protocol,
