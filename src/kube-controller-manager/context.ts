@@ -7,7 +7,7 @@ import type { RestClient } from '../client/rest-client.ts';
 import type { Logger } from '../component-base/logging.ts';
 import type { Clock } from '../machinery/clock.ts';
 import type { EventBroadcaster } from '../client/event-recorder.ts';
-import type { ControllerMetrics } from './metrics.ts';
+import type { ControllerMetrics } from '../component-base/controller-metrics.ts';
 
 /** The client calls controllers make; tests pass a fake. */
 export type ApiClient = Pick<RestClient, 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'deleteCollection' | 'request'>;

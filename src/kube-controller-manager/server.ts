@@ -20,7 +20,7 @@ import { realClock, type Clock } from '../machinery/clock.ts';
 import { enabledControllers, type ControllerDescriptor } from './controllers.ts';
 import type { ControllerSettings } from './context.ts';
 import { EventBroadcaster } from '../client/event-recorder.ts';
-import { controllerMetrics, type ControllerMetrics } from './metrics.ts';
+import { controllerMetrics, type ControllerMetrics } from '../component-base/controller-metrics.ts';
 
 export interface KubeControllerManagerOptions {
   /** Path of a kubeconfig; or give restConfig. */
@@ -67,7 +67,7 @@ export function createKubeControllerManager(options: KubeControllerManagerOption
   const clock = options.clock ?? realClock;
   const log = options.logger ?? createLogger(component);
   const registry = new Registry();
-  const metrics: ControllerMetrics = controllerMetrics(registry);
+  const metrics: ControllerMetrics = controllerMetrics(registry, 'kube-controller-manager');
   const leaderElect = options.leaderElect ?? true;
   const identity = options.identity ?? `${hostname()}_${randomUUID()}`;
   const client = new RestClient(restConfig);

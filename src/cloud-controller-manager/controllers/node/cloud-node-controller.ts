@@ -27,7 +27,7 @@ import { sleep, type ApiClient, type Controller } from '../../context.ts';
 import type { CloudMetrics } from '../../metrics.ts';
 import { names } from '../../names.ts';
 import type { Node, NodeAddress } from '../../types.ts';
-import { runWorkers } from '../../worker.ts';
+import { runWorkers } from '../../../component-base/controller-worker.ts';
 
 const nodesRef = { group: '', version: 'v1', resource: 'nodes' };
 

@@ -18,7 +18,7 @@ import type { ApiClient, Controller } from '../../context.ts';
 import type { CloudMetrics } from '../../metrics.ts';
 import { names } from '../../names.ts';
 import type { Condition, Node } from '../../types.ts';
-import { runWorkers } from '../../worker.ts';
+import { runWorkers } from '../../../component-base/controller-worker.ts';
 import { cidrContains } from '../../cidr.ts';
 
 const nodesRef = { group: '', version: 'v1', resource: 'nodes' };

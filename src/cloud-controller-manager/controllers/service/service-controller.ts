@@ -25,7 +25,7 @@ import type { ApiClient, Controller } from '../../context.ts';
 import type { CloudMetrics } from '../../metrics.ts';
 import { names } from '../../names.ts';
 import type { LoadBalancerStatus, Node, Service } from '../../types.ts';
-import { runWorkers } from '../../worker.ts';
+import { runWorkers } from '../../../component-base/controller-worker.ts';
 import {
   hasLoadBalancerFinalizer,
   isLoadBalancerBackend,

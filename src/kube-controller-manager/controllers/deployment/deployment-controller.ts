@@ -21,10 +21,10 @@ import { fromLabelSelector } from '../../../machinery/labels.ts';
 import type { ApiClient, Controller } from '../../context.ts';
 import { claimObjects, controllerUidIndex, controllerUidIndexFunc, ownerReferenceFor } from '../../controller-ref-manager.ts';
 import type { EventRecorder } from '../../../client/event-recorder.ts';
-import type { ControllerMetrics } from '../../metrics.ts';
+import type { ControllerMetrics } from '../../../component-base/controller-metrics.ts';
 import { controllerRef } from '../../pod-conditions.ts';
 import { rfc3339, type Deployment, type DeploymentStatus, type Pod, type ReplicaSet } from '../../types.ts';
-import { runWorkers, type ReconcileResult } from '../../worker.ts';
+import { runWorkers, type ReconcileResult } from '../../../component-base/controller-worker.ts';
 import {
   computeHash,
   findNewReplicaSet,

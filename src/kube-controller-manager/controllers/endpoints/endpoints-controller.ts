@@ -19,10 +19,10 @@ import { WorkQueue } from '../../../client/workqueue.ts';
 import type { Logger } from '../../../component-base/logging.ts';
 import type { Clock } from '../../../machinery/clock.ts';
 import type { ApiClient, Controller } from '../../context.ts';
-import type { ControllerMetrics } from '../../metrics.ts';
+import type { ControllerMetrics } from '../../../component-base/controller-metrics.ts';
 import { isPodReady } from '../../pod-conditions.ts';
 import type { KubeObject, ObjectMeta, Pod } from '../../types.ts';
-import { runWorkers, type ReconcileResult } from '../../worker.ts';
+import { runWorkers, type ReconcileResult } from '../../../component-base/controller-worker.ts';
 import { findPort, hasSelector, objectKey, podIP, podReference, podSpec, queueServicesAndTheirPods, selectedPods, shouldPodBeInEndpoints, type Service } from './service-pods.ts';
 
 export const managedByLabel = 'endpoints.kubernetes.io/managed-by';

@@ -15,9 +15,9 @@ import { WorkQueue } from '../../../client/workqueue.ts';
 import type { Logger } from '../../../component-base/logging.ts';
 import type { Clock } from '../../../machinery/clock.ts';
 import type { ApiClient, Controller } from '../../context.ts';
-import type { ControllerMetrics } from '../../metrics.ts';
+import type { ControllerMetrics } from '../../../component-base/controller-metrics.ts';
 import type { KubeObject, Pod } from '../../types.ts';
-import { runWorkers, type ReconcileResult } from '../../worker.ts';
+import { runWorkers, type ReconcileResult } from '../../../component-base/controller-worker.ts';
 import { hasSelector, queueServicesAndTheirPods, type Service } from '../endpoints/service-pods.ts';
 import { managedByLabel, managedByValue, reconcileSlices, serviceNameLabel, type EndpointSlice } from './reconciler.ts';
 

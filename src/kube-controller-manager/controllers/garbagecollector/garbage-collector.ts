@@ -19,9 +19,9 @@ import type { Logger } from '../../../component-base/logging.ts';
 import type { Clock } from '../../../machinery/clock.ts';
 import type { ApiClient, Controller } from '../../context.ts';
 import type { ApiResourceInfo, DiscoveryResult } from '../../discovery.ts';
-import type { ControllerMetrics } from '../../metrics.ts';
+import type { ControllerMetrics } from '../../../component-base/controller-metrics.ts';
 import type { KubeObject, OwnerReference } from '../../types.ts';
-import { runWorkers, type ReconcileResult } from '../../worker.ts';
+import { runWorkers, type ReconcileResult } from '../../../component-base/controller-worker.ts';
 import { sleep } from '../../../client/wait.ts';
 import { Graph, hasFinalizer, type GraphChanges, type GraphNode } from './graph.ts';
 

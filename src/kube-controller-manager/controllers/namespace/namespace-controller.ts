@@ -13,9 +13,9 @@ import type { Logger } from '../../../component-base/logging.ts';
 import type { Clock } from '../../../machinery/clock.ts';
 import type { ApiClient, Controller } from '../../context.ts';
 import type { DiscoveryResult } from '../../discovery.ts';
-import type { ControllerMetrics } from '../../metrics.ts';
+import type { ControllerMetrics } from '../../../component-base/controller-metrics.ts';
 import { rfc3339, type Namespace } from '../../types.ts';
-import { runWorkers, type ReconcileResult } from '../../worker.ts';
+import { runWorkers, type ReconcileResult } from '../../../component-base/controller-worker.ts';
 import { deleteAllContent, mergeConditions } from './namespaced-resources-deleter.ts';
 
 export const controllerName = 'namespace-controller';

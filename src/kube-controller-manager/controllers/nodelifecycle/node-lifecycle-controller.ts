@@ -17,7 +17,7 @@ import type { Logger } from '../../../component-base/logging.ts';
 import type { Clock } from '../../../machinery/clock.ts';
 import type { ApiClient, Controller } from '../../context.ts';
 import type { EventRecorder } from '../../../client/event-recorder.ts';
-import type { ControllerMetrics } from '../../metrics.ts';
+import type { ControllerMetrics } from '../../../component-base/controller-metrics.ts';
 import { rfc3339, type Condition, type KubeObject, type ObjectMeta } from '../../types.ts';
 import { isLifecycleTaint, lifecycleTaintsFor, type Taint } from './taints.ts';
 

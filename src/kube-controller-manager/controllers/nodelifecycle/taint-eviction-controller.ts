@@ -14,9 +14,9 @@ import type { Logger } from '../../../component-base/logging.ts';
 import type { Clock } from '../../../machinery/clock.ts';
 import type { ApiClient, Controller } from '../../context.ts';
 import type { EventRecorder } from '../../../client/event-recorder.ts';
-import type { ControllerMetrics } from '../../metrics.ts';
+import type { ControllerMetrics } from '../../../component-base/controller-metrics.ts';
 import { rfc3339, type Pod } from '../../types.ts';
-import { runWorkers, type ReconcileResult } from '../../worker.ts';
+import { runWorkers, type ReconcileResult } from '../../../component-base/controller-worker.ts';
 import type { Node } from './node-lifecycle-controller.ts';
 import { toleratesTaint, type Taint, type Toleration } from './taints.ts';
 

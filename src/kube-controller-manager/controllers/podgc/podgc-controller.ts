@@ -14,7 +14,7 @@ import type { SharedIndexInformer } from '../../../client/informer.ts';
 import type { Logger } from '../../../component-base/logging.ts';
 import type { Clock } from '../../../machinery/clock.ts';
 import type { ApiClient, Controller } from '../../context.ts';
-import type { ControllerMetrics } from '../../metrics.ts';
+import type { ControllerMetrics } from '../../../component-base/controller-metrics.ts';
 import { rfc3339, type Pod } from '../../types.ts';
 import type { Node } from '../nodelifecycle/node-lifecycle-controller.ts';
 

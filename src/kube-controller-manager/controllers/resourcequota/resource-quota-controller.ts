@@ -23,8 +23,8 @@ import type { KubeObject } from '../../../api/kind.ts';
 import { evaluatorFor, type Evaluator } from '../../../api/core/v1/quota/evaluators.ts';
 import type { ApiClient, Controller } from '../../context.ts';
 import type { ApiResourceInfo, DiscoveryResult } from '../../discovery.ts';
-import type { ControllerMetrics } from '../../metrics.ts';
-import { runWorkers, type ReconcileResult } from '../../worker.ts';
+import type { ControllerMetrics } from '../../../component-base/controller-metrics.ts';
+import { runWorkers, type ReconcileResult } from '../../../component-base/controller-worker.ts';
 import { quotaStatus, type UsageSource } from './usage.ts';
 
 export const controllerName = 'resourcequota-controller';

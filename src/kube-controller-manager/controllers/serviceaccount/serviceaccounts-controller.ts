@@ -8,9 +8,9 @@ import { WorkQueue } from '../../../client/workqueue.ts';
 import type { Logger } from '../../../component-base/logging.ts';
 import type { Clock } from '../../../machinery/clock.ts';
 import type { ApiClient, Controller } from '../../context.ts';
-import type { ControllerMetrics } from '../../metrics.ts';
+import type { ControllerMetrics } from '../../../component-base/controller-metrics.ts';
 import type { KubeObject, Namespace } from '../../types.ts';
-import { runWorkers, type ReconcileResult } from '../../worker.ts';
+import { runWorkers, type ReconcileResult } from '../../../component-base/controller-worker.ts';
 
 export const controllerName = 'serviceaccount-controller';
 const defaultServiceAccount = 'default';

@@ -11,8 +11,8 @@ import { WorkQueue } from '../../../client/workqueue.ts';
 import type { Logger } from '../../../component-base/logging.ts';
 import type { Clock } from '../../../machinery/clock.ts';
 import type { ApiClient, Controller } from '../../context.ts';
-import type { ControllerMetrics } from '../../metrics.ts';
-import { runWorkers, type ReconcileResult } from '../../worker.ts';
+import type { ControllerMetrics } from '../../../component-base/controller-metrics.ts';
+import { runWorkers, type ReconcileResult } from '../../../component-base/controller-worker.ts';
 import { jobCondition, type Job } from '../job/job-controller.ts';
 
 export const controllerName = 'ttl-after-finished-controller';

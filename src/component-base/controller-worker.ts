@@ -1,15 +1,22 @@
-// The loop queue-driven cloud controllers run (habit 1): workers take keys from a rate-limited
-// workqueue and call reconcile(key). A key is reconciled by one worker at a time (the workqueue's
-// rule); success forgets the key's back-off, a returned requeueAfterMs adds it again after that
-// delay; any error (409 Conflict included) requeues with the rate limiter's back-off, never in a
-// tight loop; run() resolves once the signal aborted and every worker finished its current key.
+// The loop every controller runs (habit 1), in the controller managers alike: workers take keys from a rate-limited workqueue
+// and call reconcile(key). Guarantees: a key is reconciled by one worker at a time (the
+// workqueue's rule); success forgets the key's back-off, and a returned requeueAfterMs adds it
+// again after that delay; any error (409 Conflict included) requeues with the rate limiter's
+// back-off, never in a tight loop; run() resolves once the signal aborted and every worker has
+// finished its current key.
 
-import { isConflict } from '../client/api-errors.ts';
 import type { WorkQueue } from '../client/workqueue.ts';
-import type { Logger } from '../component-base/logging.ts';
-import type { CloudMetrics } from './metrics.ts';
+import { isConflict } from '../client/api-errors.ts';
+import type { Logger } from './logging.ts';
+
+/** What the loop reports (controller-metrics.ts implements it). */
+export interface WorkerMetrics {
+  reconciled(controller: string, result: 'success' | 'error', ms: number): void;
+  retried(controller: string): void;
+}
 
 export interface ReconcileResult {
+  /** Reconcile again after this long even if nothing changes (e.g. minReadySeconds, deadlines). */
   requeueAfterMs?: number;
 }
 
@@ -19,7 +26,7 @@ export interface WorkerOptions {
   workers: number;
   reconcile(key: string): Promise<ReconcileResult | void>;
   log: Logger;
-  metrics?: CloudMetrics;
+  metrics?: WorkerMetrics;
 }
 
 export async function runWorkers(options: WorkerOptions, signal: AbortSignal): Promise<void> {

@@ -1,15 +1,15 @@
-// The controller manager's Prometheus metrics: per-controller reconcile counts and durations,
-// requeues, and whether this process leads (upstream's leader_election_master_status).
+// The Prometheus metrics every controller manager (kube-, cloud-) has: per-controller reconcile
+// counts and durations, requeues, and whether this process leads (upstream's
+// leader_election_master_status, labelled with the component's name).
 
-import { exponentialBuckets, type Registry } from '../component-base/metrics.ts';
+import type { WorkerMetrics } from './controller-worker.ts';
+import { exponentialBuckets, type Registry } from './metrics.ts';
 
-export interface ControllerMetrics {
-  reconciled(controller: string, result: 'success' | 'error', ms: number): void;
-  retried(controller: string): void;
+export interface ControllerMetrics extends WorkerMetrics {
   setLeader(leading: boolean): void;
 }
 
-export function controllerMetrics(registry: Registry): ControllerMetrics {
+export function controllerMetrics(registry: Registry, component: string): ControllerMetrics {
   const reconciles = registry.counter('controller_reconcile_total', 'Reconciles by controller and result.', ['controller', 'result']);
   const duration = registry.histogram('controller_reconcile_duration_seconds', 'Time spent in one reconcile.', ['controller'], exponentialBuckets(0.001, 2, 15));
   const retries = registry.counter('workqueue_retries_total', 'Total number of retries handled by workqueue', ['name']);
@@ -23,7 +23,7 @@ export function controllerMetrics(registry: Registry): ControllerMetrics {
       retries.inc({ name: controller });
     },
     setLeader(leading) {
-      leader.set({ name: 'kube-controller-manager' }, leading ? 1 : 0);
+      leader.set({ name: component }, leading ? 1 : 0);
     },
   };
 }
