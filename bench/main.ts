@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   kubelet: () => import('./kubelet.ts'),
   scheduler: () => import('./scheduler.ts'),
   proxy: () => import('./proxy.ts'),
+  'proxy-nftables': () => import('./proxy-nftables.ts'),
   store: () => import('./store.ts'),
 };
 

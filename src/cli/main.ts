@@ -47,7 +47,7 @@ const subcommands: Record<string, Subcommand> = {
     run: kubelet.run,
   },
   proxy: {
-    summary: 'Run kube-proxy alone (userspace data plane)',
+    summary: 'Run kube-proxy alone (userspace or nftables data plane)',
     usage: proxy.usage,
     run: proxy.run,
   },

@@ -2,6 +2,8 @@
 
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { deleteTable } from '../kube-proxy/nftables/nft.ts';
+import { defaultTable } from '../kube-proxy/nftables/proxier.ts';
 import { createKubeProxy, proxyModes, type ProxyMode } from '../kube-proxy/server.ts';
 import { untilSignal } from './process.ts';
 
@@ -15,10 +17,17 @@ Flags:
   --kubeconfig PATH        Kubeconfig of the API server to use (required)
   --mode MODE              Data plane: userspace (sockets in this process, no root needed;
                            ClusterIPs must be local addresses, e.g. a service CIDR in 127.0.0.0/8)
-                           (default: userspace)
+                           or nftables (the nft table "k8ts", IPv4; needs root and the nft
+                           binary) (default: userspace)
   --node-name NAME         This node's name, for endpoints' nodeName and the Local traffic
                            policies (default: the host name; also --hostname-override)
-  --bind-address ADDR      The node's address, where NodePorts listen (default: 127.0.0.1)
+  --bind-address ADDR      The node's address, where NodePorts listen (default: 127.0.0.1);
+                           nftables: 0.0.0.0 serves them on every non-loopback local address,
+                           127.0.0.1 sets net.ipv4.conf.all.route_localnet=1
+  --cluster-cidr CIDR      nftables: the pod network; traffic to ClusterIPs from outside it is
+                           masqueraded
+  --masquerade-all         nftables: masquerade all traffic to ClusterIPs
+  --cleanup                nftables: delete the "k8ts" table and exit
   --health-port PORT       Port of /healthz, /livez, /readyz and /metrics (upstream splits them
                            over 10256 and 10249); 0 picks a free one (default: 10256)
   --health-bind-address ADDR
@@ -51,9 +60,16 @@ async function run(args: string[]): Promise<number> {
       'health-bind-address': { type: 'string', default: '127.0.0.1' },
       'udp-timeout': { type: 'string' },
       'sync-period': { type: 'string' },
+      'cluster-cidr': { type: 'string' },
+      'masquerade-all': { type: 'boolean', default: false },
+      cleanup: { type: 'boolean', default: false },
     },
     strict: true,
   });
+  if (values.cleanup) {
+    await deleteTable(defaultTable);
+    return 0;
+  }
   if (!values.kubeconfig) throw new Error(`--kubeconfig is required\n\n${usage}`);
   if (!proxyModes.includes(values.mode as ProxyMode)) throw new Error(`--mode: unsupported mode ${JSON.stringify(values.mode)} (supported: ${proxyModes.join(', ')})`);
   const healthPort = Number(values['health-port']);
@@ -69,6 +85,8 @@ async function run(args: string[]): Promise<number> {
     healthBindAddress: values['health-bind-address'],
     udpIdleTimeoutMs,
     syncPeriodMs: duration(values['sync-period'], '--sync-period'),
+    clusterCIDR: values['cluster-cidr'],
+    masqueradeAll: values['masquerade-all'],
   });
   await proxy.start();
   const signal = await untilSignal();

@@ -4,7 +4,10 @@
 // proxy, service.kubernetes.io/service-proxy-name, or headless), slices grouped by their
 // kubernetes.io/service-name label. Every change marks its Service dirty; syncs run as soon as
 // the event loop is free, one at a time, and sync only the dirty Services (a periodic full sync,
-// every syncPeriodMs, retries what failed). Mode "userspace" is the only data plane so far.
+// every syncPeriodMs, retries what failed). Data planes: "userspace" (sockets in this process,
+// no root) and "nftables" (one nft table the kernel applies, IPv4; needs CAP_NET_ADMIN and the
+// nft binary): a proxier with commit() gets the changes of one sync as one transaction, and a
+// failed commit is retried with back-off.
 // It serves /healthz and /livez (upstream's JSON), /readyz (informers synced and first sync
 // done) and /metrics on one port: healthPort (10256 by default; 0 picks a free one). close()
 // stops the informers, the sync loop, every listener and connection, then that server.
@@ -23,10 +26,21 @@ import { createProxyHealthServer, ProxyHealth, type ProxyHealthServer } from './
 import { proxyMetrics, type ProxyMetrics } from './metrics.ts';
 import { ipFamilyOf } from './service-port.ts';
 import { headlessLabel, serviceNameLabel, serviceProxyNameLabel, type EndpointSlice, type Service } from './types.ts';
-import { Proxier } from './userspace/proxier.ts';
+import { Proxier as NFTablesProxier } from './nftables/proxier.ts';
+import { Proxier as UserspaceProxier } from './userspace/proxier.ts';
 
-export type ProxyMode = 'userspace';
-export const proxyModes: readonly ProxyMode[] = ['userspace'];
+export type ProxyMode = 'userspace' | 'nftables';
+export const proxyModes: readonly ProxyMode[] = ['userspace', 'nftables'];
+
+/** What the sync loop needs of a data plane. */
+interface ServiceProxier {
+  syncService(key: string, service: Service | undefined, slices: readonly EndpointSlice[]): Promise<void>;
+  /** Applies what syncService recorded, at once (data planes that batch); rejects to be retried. */
+  commit?(): Promise<unknown>;
+  serviceKeys(): string[];
+  listeners(): string[];
+  close(): Promise<void>;
+}
 
 export interface KubeProxyOptions {
   /** Path of a kubeconfig; or give restConfig. */
@@ -35,7 +49,10 @@ export interface KubeProxyOptions {
   /** This node's name: endpoints with this nodeName are local (default: the host name). */
   nodeName?: string;
   mode?: ProxyMode;
-  /** The node's address: node ports listen here, and its family is the proxier's (default 127.0.0.1). */
+  /**
+   * The node's address: node ports listen here, and its family is the proxier's (default
+   * 127.0.0.1). In nftables mode 0.0.0.0 serves NodePorts on every non-loopback local address.
+   */
   bindAddress?: string;
   /** Port of /healthz, /livez, /readyz and /metrics; 0 picks a free one (default 10256). */
   healthPort?: number;
@@ -45,6 +62,12 @@ export interface KubeProxyOptions {
   syncPeriodMs?: number;
   /** Idle timeout of UDP client associations (default 250 ms, upstream's --udp-timeout). */
   udpIdleTimeoutMs?: number;
+  /** nftables: masquerade all traffic to ClusterIPs (upstream --masquerade-all). */
+  masqueradeAll?: boolean;
+  /** nftables: the pod CIDR; ClusterIP traffic from outside it is masqueraded (upstream --cluster-cidr). */
+  clusterCIDR?: string;
+  /** nftables: the table's name (default "k8ts"), e.g. for tests beside a real one. */
+  nftablesTable?: string;
   clock?: Clock;
   logger?: Logger;
 }
@@ -94,7 +117,20 @@ export function createKubeProxy(options: KubeProxyOptions): KubeProxy {
   const client = new RestClient(restConfig);
   const metrics = proxyMetrics();
   const health = new ProxyHealth(clock, 2 * syncPeriodMs);
-  const proxier = new Proxier({ nodeName, ipFamily, nodePortAddress: bindAddress, clock, log: log.child('userspace'), udpIdleTimeoutMs: options.udpIdleTimeoutMs });
+  if (mode === 'nftables' && ipFamily !== 'IPv4') throw new Error('kube-proxy: nftables mode supports IPv4 only; --bind-address must be an IPv4 address');
+  const proxier: ServiceProxier =
+    mode === 'nftables'
+      ? new NFTablesProxier({
+          nodeName,
+          table: options.nftablesTable,
+          nodePortAddresses: bindAddress === '0.0.0.0' ? 'all' : [bindAddress],
+          masqueradeAll: options.masqueradeAll,
+          clusterCIDR: options.clusterCIDR,
+          clock,
+          log: log.child('nftables'),
+          registry: metrics.registry,
+        })
+      : new UserspaceProxier({ nodeName, ipFamily, nodePortAddress: bindAddress, clock, log: log.child('userspace'), udpIdleTimeoutMs: options.udpIdleTimeoutMs });
   const factory = new SharedInformerFactory(client, { clock, log: (m) => log.info(m) });
   const serviceInformer = factory.informerFor<Service>({ group: '', version: 'v1', resource: 'services', labelSelector });
   const sliceInformer = factory.informerFor<EndpointSlice>(
@@ -114,6 +150,9 @@ export function createKubeProxy(options: KubeProxyOptions): KubeProxy {
   let syncing: Promise<void> | undefined;
   let syncScheduled = false;
   let periodic: Timer | undefined;
+  let retry: Timer | undefined;
+  const retryKeys = new Set<string>();
+  let commitFailures = 0;
   let healthServer: ProxyHealthServer | undefined;
   let running = false;
 
@@ -124,6 +163,12 @@ export function createKubeProxy(options: KubeProxyOptions): KubeProxy {
     rejectReady = reject;
   });
   ready.catch(() => {});
+  let resolveFirstSync!: () => void;
+  const firstSync = new Promise<void>((resolve) => (resolveFirstSync = resolve));
+  const markSynced = () => {
+    health.updated();
+    resolveFirstSync();
+  };
 
   const updatePending = () => {
     metrics.serviceChangesPending.set({}, dirtyServices.size);
@@ -164,6 +209,16 @@ export function createKubeProxy(options: KubeProxyOptions): KubeProxy {
           log.error('Error syncing service', { service: key, err });
         }
       }
+      if (proxier.commit) {
+        try {
+          await proxier.commit();
+          commitFailures = 0;
+        } catch (err) {
+          metrics.syncProxyRulesLatency.observe({}, (performance.now() - started) / 1000);
+          retryAfterFailure(keys, err);
+          return;
+        }
+      }
       const now = clock.now();
       metrics.syncProxyRulesLatency.observe({}, (performance.now() - started) / 1000);
       metrics.syncProxyRulesLastTimestamp.set({}, now / 1000);
@@ -171,8 +226,25 @@ export function createKubeProxy(options: KubeProxyOptions): KubeProxy {
         for (const t of triggerTimes.get(key) ?? []) metrics.networkProgrammingLatency.observe({}, Math.max(0, now - t) / 1000);
         triggerTimes.delete(key);
       }
-      if (dirtyServices.size === 0 && dirtyEndpoints.size === 0) health.updated();
+      if (dirtyServices.size === 0 && dirtyEndpoints.size === 0) markSynced();
     }
+  }
+
+  /** Syncs the keys again after a back-off (1 s doubling up to the sync period); health waits. */
+  function retryAfterFailure(keys: Set<string>, err: unknown): void {
+    commitFailures++;
+    const delayMs = Math.min(1000 * 2 ** (commitFailures - 1), Math.max(1000, syncPeriodMs));
+    log.error('Sync failed', { err, retryIn: `${delayMs}ms` });
+    for (const key of keys) retryKeys.add(key);
+    if (retry || stop.signal.aborted) return;
+    retry = clock.setTimeout(() => {
+      retry = undefined;
+      for (const key of retryKeys) dirtyServices.add(key);
+      retryKeys.clear();
+      updatePending();
+      scheduleSync();
+    }, delayMs);
+    retry.unref?.();
   }
 
   function fullSync(): void {
@@ -180,7 +252,7 @@ export function createKubeProxy(options: KubeProxyOptions): KubeProxy {
     for (const key of proxier.serviceKeys()) dirtyServices.add(key);
     for (const key of sliceInformer.indexer.listIndexFuncValues(serviceIndex)) dirtyEndpoints.add(key);
     updatePending();
-    if (dirtyServices.size === 0 && dirtyEndpoints.size === 0) health.updated();
+    if (dirtyServices.size === 0 && dirtyEndpoints.size === 0) markSynced();
     else scheduleSync();
   }
 
@@ -237,7 +309,8 @@ export function createKubeProxy(options: KubeProxyOptions): KubeProxy {
     log.info('Informer caches are synced', { services: serviceInformer.indexer.list().length, endpointSlices: sliceInformer.indexer.list().length });
     synced = true;
     fullSync();
-    while (syncScheduled || syncing) await (syncing ?? new Promise<void>((r) => setImmediate(r)));
+    // Ready once everything known at start is applied (after retries, if a data plane fails).
+    if (!signal.aborted) await Promise.race([firstSync, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
     if (signal.aborted) return;
     schedulePeriodic();
     firstSyncDone = true;
@@ -275,6 +348,7 @@ export function createKubeProxy(options: KubeProxyOptions): KubeProxy {
     async close() {
       stop.abort();
       if (periodic) clock.clearTimeout(periodic);
+      if (retry) clock.clearTimeout(retry);
       await runDone;
       await factory.shutdown();
       await syncing;
