@@ -6,7 +6,7 @@
 // exit events where it has them), by probe results and by back-off timers. Statuses go to the API
 // through the status manager; a deleted pod is killed gracefully and then deleted for good (grace
 // 0). Its HTTPS server serves logs, exec, attach and port-forward to the API server.
-// It never touches runtime objects it did not create (they carry the io.kubernetes.pod.uid label).
+// It never touches runtime objects it did not create (its sandboxes carry k8ts.io/node-name).
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ import { createPodEnvironment } from './pod-environment.ts';
 import { generatePodStatus } from './pod-status.ts';
 import { PodSync, newPodSyncState, runtimeLabels, type PodRuntimeView, type PodSyncState } from './pod-sync.ts';
 import type { ContainerEventSource } from './runtime/process/events.ts';
-import type { ContainerRuntime } from './runtime/runtime.ts';
+import type { ContainerRuntime, PodSandboxStatus } from './runtime/runtime.ts';
 import { createKubeletServer, type KubeletServer } from './server/server.ts';
 import { configMirrorAnnotation, isMirrorPod, mirrorPodFor, readManifestDir, staticPodFrom } from './static-pods.ts';
 import { StatusManager } from './status-manager.ts';
@@ -172,6 +172,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
     recorder,
     backoff,
     logsDir,
+    nodeName,
     setUpVolumes: (pod) => env.setUpVolumes(pod),
     prepareContainer: (pod, container, podIP) => env.prepareContainer(pod, container, podIP),
     runHook: (pod, container, id, handler, podIP, timeout) => env.runHook(pod, container, id, handler, podIP, timeout),
@@ -181,9 +182,12 @@ export function createKubelet(options: KubeletOptions): Kubelet {
     log: (m, f) => log.info(m, f),
   });
 
+  /** Whether this kubelet created a sandbox: it never touches others (another node's, a user's). */
+  const ours = (s: PodSandboxStatus) => s.labels[runtimeLabels.nodeName] === nodeName;
+
   /** The runtime's view of one pod. */
   async function viewOf(uid: string): Promise<PodRuntimeView> {
-    const sandboxes = (await runtime.listPodSandbox()).filter((s) => s.metadata.uid === uid);
+    const sandboxes = (await runtime.listPodSandbox()).filter((s) => s.metadata.uid === uid && ours(s));
     const containers = (await Promise.all(sandboxes.map((s) => runtime.listContainers({ podSandboxId: s.id })))).flat();
     return { sandboxes, containers };
   }
@@ -342,7 +346,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
 
   /** The generic PLEG: relists the runtime and wakes the workers of pods whose containers changed. */
   async function relist(): Promise<void> {
-    const sandboxes = await runtime.listPodSandbox();
+    const sandboxes = (await runtime.listPodSandbox()).filter(ours);
     const containers = await runtime.listContainers();
     const bySandbox = new Map(sandboxes.map((s) => [s.id, s]));
     const views = new Map<string, PodRuntimeView>();

@@ -48,6 +48,8 @@ export interface PodSyncDeps {
   backoff: CrashBackoff;
   /** Root of the pods' log directories (upstream /var/log/pods). */
   logsDir: string;
+  /** This kubelet's node: every sandbox it creates carries it (label k8ts.io/node-name). */
+  nodeName: string;
   /** Sets up the pod's volumes; rejects with a message for a FailedMount event. */
   setUpVolumes(pod: Pod): Promise<void>;
   /** Env, command and mounts of a container; rejects with ContainerWaitingError for config errors. */
@@ -94,6 +96,8 @@ export const runtimeLabels = {
   podUID: 'io.kubernetes.pod.uid',
   containerName: 'io.kubernetes.container.name',
   containerHash: 'io.kubernetes.container.hash',
+  /** The node whose kubelet created the sandbox: a kubelet touches no other sandbox. */
+  nodeName: 'k8ts.io/node-name',
 } as const;
 
 export function podLogDir(logsDir: string, pod: Pod): string {
@@ -360,6 +364,7 @@ export class PodSync {
         [runtimeLabels.podName]: pod.metadata.name ?? '',
         [runtimeLabels.podNamespace]: pod.metadata.namespace ?? '',
         [runtimeLabels.podUID]: pod.metadata.uid ?? '',
+        [runtimeLabels.nodeName]: this.#d.nodeName,
       },
       annotations: { ...pod.metadata.annotations },
       hostNetwork: pod.spec.hostNetwork ?? false,
