@@ -1,95 +1,13 @@
-// Test doubles for cloud controller unit tests: a fake API client that records every call,
-// informers whose caches tests fill directly (never started), an event recorder that keeps what it
-// was told, and an in-memory cloud whose instances, load balancers and routes tests set and read.
+// Test doubles for cloud controller unit tests: the client layer's fakes (a fake API client that
+// records every call, informers whose caches tests fill directly, an event recorder that keeps
+// what it was told), a logger that prints nothing, objects to feed them, and an in-memory cloud
+// whose instances, load balancers and routes tests set and read.
 
-import type { EventRecorder, EventType } from '../client/event-recorder.ts';
-import { deepFreeze } from '../client/indexer.ts';
-import { SharedIndexInformer } from '../client/informer.ts';
-import type { ResourceRef } from '../client/rest-client.ts';
 import { createLogger } from '../component-base/logging.ts';
 import { CloudProviderError, defaultLoadBalancerName, type CloudProvider, type InstanceMetadata, type InstancesV2, type LoadBalancer, type Route, type Routes } from './cloudprovider/cloud.ts';
-import type { ApiClient } from './context.ts';
-import type { KubeObject, LoadBalancerStatus, Node, Service, Taint } from './types.ts';
+import type { LoadBalancerStatus, Node, Service, Taint } from './types.ts';
 
-export interface Call {
-  verb: 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';
-  ref: ResourceRef;
-  body?: unknown;
-  options?: unknown;
-}
-
-/** Every call is recorded; `fail` may reject one by returning an error. Updates answer the body with a new resourceVersion. */
-export class FakeClient {
-  readonly calls: Call[] = [];
-  fail: (call: Call) => Error | undefined = () => undefined;
-  #rv = 100;
-
-  #record(call: Call): void {
-    this.calls.push(call);
-    const err = this.fail(call);
-    if (err) throw err;
-  }
-
-  callsOf(verb: Call['verb'], resource?: string): Call[] {
-    return this.calls.filter((c) => c.verb === verb && (resource === undefined || c.ref.resource === resource));
-  }
-
-  readonly client: ApiClient = {
-    get: async <T>(ref: ResourceRef) => {
-      this.#record({ verb: 'get', ref });
-      return {} as T;
-    },
-    list: async <T>(ref: ResourceRef) => {
-      this.#record({ verb: 'list', ref });
-      return { metadata: {}, items: [] as T[] };
-    },
-    create: async <T>(ref: ResourceRef, body: T) => {
-      this.#record({ verb: 'create', ref, body });
-      return structuredClone(body);
-    },
-    update: async <T>(ref: ResourceRef, body: T) => {
-      this.#record({ verb: 'update', ref, body });
-      const obj = structuredClone(body) as KubeObject;
-      obj.metadata = { ...obj.metadata, resourceVersion: String(this.#rv++) };
-      return obj as T;
-    },
-    patch: async <T>(ref: ResourceRef, patch: unknown, options: unknown) => {
-      this.#record({ verb: 'patch', ref, body: patch, options });
-      return {} as T;
-    },
-    delete: async <T>(ref: ResourceRef, options: unknown) => {
-      this.#record({ verb: 'delete', ref, options });
-      return {} as T;
-    },
-  };
-}
-
-/** An informer that is never started; its cache holds `objects`. */
-export function cacheOf<T extends KubeObject>(objects: T[] = []): SharedIndexInformer<T> {
-  const informer = new SharedIndexInformer<T>({
-    list: () => Promise.reject(new Error('not started')),
-    watch: () => Promise.reject(new Error('not started')),
-  });
-  for (const o of objects) informer.indexer.add(deepFreeze(structuredClone(o)));
-  return informer;
-}
-
-export interface RecordedEvent {
-  object: string;
-  type: EventType;
-  reason: string;
-  message: string;
-}
-
-export class FakeRecorder implements EventRecorder {
-  readonly events: RecordedEvent[] = [];
-  event(object: KubeObject, type: EventType, reason: string, message: string): void {
-    this.events.push({ object: `${object.kind}/${object.metadata?.name}`, type, reason, message });
-  }
-  reasons(): string[] {
-    return this.events.map((e) => e.reason);
-  }
-}
+export { cacheOf, FakeClient, FakeRecorder } from '../client/testing.ts';
 
 export const quietLogger = createLogger('test', { sink: () => {} });
 

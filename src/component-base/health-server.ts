@@ -4,8 +4,8 @@
 // /metrics in the Prometheus text format. Port 0 picks a free port; `port` reports the one bound.
 // close() stops accepting and ends idle keep-alive connections.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHTTPServer, replyText } from './http-server.ts';
 import { textContentType, type Registry } from './metrics.ts';
 
 /** A check passes by returning (or resolving) nothing/true; a string or false or a throw fails it. */
@@ -49,24 +49,21 @@ export function createHealthServer(options: HealthServerOptions): HealthServer {
     checks[endpoint].set('ping', () => undefined);
     for (const [name, check] of Object.entries(options.checks?.[endpoint] ?? {})) checks[endpoint].set(name, check);
   }
-  let server: Server | undefined;
-  let port = 0;
-  const host = options.bindAddress ?? '127.0.0.1';
 
   async function serveChecks(endpoint: Endpoint, only: string | undefined, verbose: boolean, res: ServerResponse): Promise<void> {
     const selected = only === undefined ? [...checks[endpoint]] : checks[endpoint].has(only) ? [[only, checks[endpoint].get(only)!] as const] : [];
-    if (only !== undefined && selected.length === 0) return text(res, 404, '404 page not found\n');
+    if (only !== undefined && selected.length === 0) return replyText(res, 404, '404 page not found\n');
     const results = await Promise.all(selected.map(async ([name, check]) => ({ name, failure: await runCheck(check) })));
     const failed = results.some((r) => r.failure !== undefined);
-    if (!failed && !verbose) return text(res, 200, 'ok');
+    if (!failed && !verbose) return replyText(res, 200, 'ok');
     const lines = results.map((r) => (r.failure === undefined ? `[+]${r.name} ok` : `[-]${r.name} failed: reason withheld`));
     lines.push(failed ? `${endpoint} check failed` : `${endpoint} check passed`);
-    text(res, failed ? 500 : 200, `${lines.join('\n')}\n`);
+    replyText(res, failed ? 500 : 200, `${lines.join('\n')}\n`);
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return replyText(res, 405, 'method not allowed\n');
     const [, first, second, ...rest] = url.pathname.split('/');
     if (first === 'metrics' && second === undefined) {
       res.writeHead(200, { 'Content-Type': textContentType });
@@ -74,48 +71,24 @@ export function createHealthServer(options: HealthServerOptions): HealthServer {
       return;
     }
     if ((first === 'healthz' || first === 'livez' || first === 'readyz') && rest.length === 0) {
-      void serveChecks(first, second === undefined || second === '' ? undefined : second, url.searchParams.has('verbose'), res).catch(() => text(res, 500, 'internal error\n'));
+      void serveChecks(first, second === undefined || second === '' ? undefined : second, url.searchParams.has('verbose'), res).catch(() => replyText(res, 500, 'internal error\n'));
       return;
     }
-    text(res, 404, '404 page not found\n');
+    replyText(res, 404, '404 page not found\n');
   }
 
+  const server = createHTTPServer({ address: options.bindAddress ?? '127.0.0.1', port: options.port, handler: handle });
   return {
-    async start() {
-      if (server) return;
-      const s = createServer(handle);
-      server = s;
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(options.port, host, () => {
-          s.off('error', reject);
-          resolve();
-        });
-      });
-      port = (s.address() as AddressInfo).port;
-    },
+    start: () => server.start(),
     get port() {
-      return port;
+      return server.port;
     },
     get url() {
-      return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      return server.url;
     },
     addCheck(endpoint, name, check) {
       checks[endpoint].set(name, check);
     },
-    async close() {
-      const s = server;
-      if (!s) return;
-      server = undefined;
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeIdleConnections();
-      });
-    },
+    close: () => server.close(),
   };
-}
-
-function text(res: ServerResponse, code: number, body: string): void {
-  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-  res.end(body);
 }

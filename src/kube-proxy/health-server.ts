@@ -6,8 +6,8 @@
 // says "ok" once the informers have synced and the first sync is done. /metrics is the
 // Prometheus text. Times are RFC 3339 on the injected clock.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHTTPServer, replyText, type HTTPServer } from '../component-base/http-server.ts';
 import { textContentType } from '../component-base/metrics.ts';
 import type { Clock } from '../machinery/clock.ts';
 import type { ProxyMetrics } from './metrics.ts';
@@ -55,17 +55,10 @@ export interface ProxyHealthServerOptions {
   ready: () => boolean;
 }
 
-export interface ProxyHealthServer {
-  start(): Promise<void>;
-  readonly port: number;
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type ProxyHealthServer = HTTPServer;
 
 export function createProxyHealthServer(options: ProxyHealthServerOptions): ProxyHealthServer {
   const { health, metrics, clock } = options;
-  let server: Server | undefined;
-  let port = 0;
 
   function state(res: ServerResponse, counter: 'proxyHealthzTotal' | 'proxyLivezTotal', withNode: boolean): void {
     const healthy = health.isHealthy();
@@ -81,57 +74,22 @@ export function createProxyHealthServer(options: ProxyHealthServerOptions): Prox
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method !== 'GET' && req.method !== 'HEAD') return text(res, 405, 'method not allowed\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return replyText(res, 405, 'method not allowed\n');
     switch (path) {
       case '/healthz':
         return state(res, 'proxyHealthzTotal', true);
       case '/livez':
         return state(res, 'proxyLivezTotal', false);
       case '/readyz':
-        return options.ready() ? text(res, 200, 'ok') : text(res, 500, '[-]proxier-synced failed: reason withheld\nreadyz check failed\n');
+        return options.ready() ? replyText(res, 200, 'ok') : replyText(res, 500, '[-]proxier-synced failed: reason withheld\nreadyz check failed\n');
       case '/metrics':
         res.writeHead(200, { 'Content-Type': textContentType });
         res.end(metrics.registry.render());
         return;
       default:
-        text(res, 404, '404 page not found\n');
+        replyText(res, 404, '404 page not found\n');
     }
   }
 
-  return {
-    async start() {
-      if (server) return;
-      const s = createServer(handle);
-      server = s;
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(options.port, options.bindAddress, () => {
-          s.off('error', reject);
-          resolve();
-        });
-      });
-      port = (s.address() as AddressInfo).port;
-    },
-    get port() {
-      return port;
-    },
-    get url() {
-      const host = options.bindAddress.includes(':') ? `[${options.bindAddress}]` : options.bindAddress;
-      return `http://${host}:${port}`;
-    },
-    async close() {
-      const s = server;
-      if (!s) return;
-      server = undefined;
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeAllConnections();
-      });
-    },
-  };
-}
-
-function text(res: ServerResponse, code: number, body: string): void {
-  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-  res.end(body);
+  return createHTTPServer({ address: options.bindAddress, port: options.port, handler: handle, closeAllConnections: true });
 }

@@ -11,8 +11,8 @@
 // with 404 (unknown instance or path), 405 (method) or 409 (a removed instance cannot be started
 // or stopped). Port 0 picks a free port.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHTTPServer } from '../../../component-base/http-server.ts';
 import type { LocalInstances } from './instances.ts';
 import type { LocalLoadBalancers } from './load-balancers.ts';
 
@@ -38,8 +38,6 @@ function reply(res: ServerResponse, code: number, body: unknown): void {
 
 export function createCloudAPI(options: CloudAPIOptions): CloudAPI {
   const { instances, loadBalancers } = options;
-  let server: Server | undefined;
-  let url = '';
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     req.resume();
@@ -73,32 +71,12 @@ export function createCloudAPI(options: CloudAPIOptions): CloudAPI {
     reply(res, 200, instance);
   }
 
+  const server = createHTTPServer({ address: options.address, port: options.port, handler: handle, closeAllConnections: true });
   return {
-    async start() {
-      if (server) return;
-      const s = createServer(handle);
-      server = s;
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(options.port, options.address, () => {
-          s.off('error', reject);
-          resolve();
-        });
-      });
-      const port = (s.address() as AddressInfo).port;
-      url = `http://${options.address.includes(':') ? `[${options.address}]` : options.address}:${port}`;
-    },
+    start: () => server.start(),
     get url() {
-      return url;
+      return server.port === 0 ? '' : server.url;
     },
-    async close() {
-      const s = server;
-      if (!s) return;
-      server = undefined;
-      await new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeAllConnections();
-      });
-    },
+    close: () => server.close(),
   };
 }

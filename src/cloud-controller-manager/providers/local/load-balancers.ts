@@ -20,8 +20,7 @@ import { labelServiceName } from '../../cloudprovider/well-known.ts';
 import { nodeAddress, readyStatus, type EndpointSlice, type LoadBalancerStatus, type Node, type Service } from '../../types.ts';
 import type { AddressPool } from './address-pool.ts';
 import type { HealthChecker, Target } from './health-checker.ts';
-import { TCPForwarder, type Balancer } from './tcp-forwarder.ts';
-import { UDPForwarder } from './udp-forwarder.ts';
+import { createListener, type Balancer, type Listener } from './listener.ts';
 
 export interface LoadBalancersOptions {
   pool: AddressPool;
@@ -39,7 +38,7 @@ interface PortState {
   protocol: 'TCP' | 'UDP';
   port: number;
   nodePort: number;
-  forwarder: TCPForwarder | UDPForwarder;
+  listener: Listener;
   next: number;
 }
 
@@ -126,7 +125,7 @@ export class LocalLoadBalancers implements LoadBalancer {
     for (const [key, state] of lb.ports) {
       if (wantedPorts.has(key)) continue;
       lb.ports.delete(key);
-      await state.forwarder.close();
+      await state.listener.close();
     }
     for (const [key, want] of wantedPorts) {
       const existing = lb.ports.get(key);
@@ -171,7 +170,7 @@ export class LocalLoadBalancers implements LoadBalancer {
           protocol: p.protocol,
           port: p.port,
           nodePort: p.nodePort,
-          connections: p.forwarder.connections,
+          connections: p.listener.connections,
           backends: lb.nodes.map((n) => {
             const ip = this.#addressOf(n) ?? '';
             return { node: n.metadata.name ?? '', ip, port: p.nodePort, health: this.#o.health.state({ ip, port: p.nodePort }), eligible: eligible.has(`${ip}:${p.nodePort}`) };
@@ -190,7 +189,7 @@ export class LocalLoadBalancers implements LoadBalancer {
     if (registered) this.#lbs.delete(lb.name);
     const ports = [...lb.ports.values()];
     lb.ports.clear();
-    await Promise.all(ports.map((p) => p.forwarder.close()));
+    await Promise.all(ports.map((p) => p.listener.close()));
     if (this.#o.pool.ownerOf(lb.address) === lb.name) this.#o.pool.release(lb.address);
     if (registered) this.#o.log.info('load balancer deleted', { service: lb.service, address: lb.address });
   }
@@ -219,19 +218,20 @@ export class LocalLoadBalancers implements LoadBalancer {
 
   async #open(lb: LocalLoadBalancer, want: WantedPort): Promise<PortState> {
     const state = { protocol: want.protocol, port: want.port, nodePort: want.nodePort, next: 0 } as PortState;
-    const options = {
+    state.listener = createListener({
+      protocol: want.protocol,
       address: lb.address,
       port: want.port,
       balancer: this.#balancer(lb, state),
       clock: this.#o.clock,
       log: this.#o.log,
       name: `${lb.service}:${want.port}/${want.protocol}`,
-    };
-    state.forwarder = want.protocol === 'TCP' ? new TCPForwarder(options) : new UDPForwarder({ ...options, idleTimeoutMs: this.#o.udpIdleTimeoutMs });
+      idleTimeoutMs: this.#o.udpIdleTimeoutMs,
+    });
     try {
-      await state.forwarder.listen();
+      await state.listener.listen();
     } catch (err) {
-      await state.forwarder.close();
+      await state.listener.close();
       throw bindError(err as NodeJS.ErrnoException, lb.address, want.port);
     }
     this.#o.log.info('load balancer listening', { service: lb.service, listener: `${lb.address}:${want.port}/${want.protocol}`, nodePort: want.nodePort });
