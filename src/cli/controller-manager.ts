@@ -1,5 +1,6 @@
 // `k8ts controller-manager`: the kube-controller-manager alone, against any API server.
 
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createKubeControllerManager } from '../kube-controller-manager/server.ts';
 import { controllers } from '../kube-controller-manager/controllers.ts';
@@ -23,6 +24,8 @@ Flags:
                           How often node health is checked (default: 5s)
   --terminated-pod-gc-threshold N
                           Terminated pods kept before the oldest are deleted; 0 never (default: 12500)
+  --root-ca-file PATH     CA bundle published to every namespace as the ConfigMap kube-root-ca.crt
+                          (default: the certificate authority of --kubeconfig)
   --secure-port PORT      Port of /healthz, /readyz and /metrics; 0 picks a free one (default: 10257)
   --bind-address ADDR     Address of that port (default: 127.0.0.1)
   -h, --help              Show this help
@@ -64,6 +67,7 @@ async function run(args: string[]): Promise<number> {
       'node-monitor-grace-period': { type: 'string' },
       'node-monitor-period': { type: 'string' },
       'terminated-pod-gc-threshold': { type: 'string' },
+      'root-ca-file': { type: 'string' },
       'secure-port': { type: 'string', default: '10257' },
       'bind-address': { type: 'string', default: '127.0.0.1' },
     },
@@ -85,6 +89,7 @@ async function run(args: string[]): Promise<number> {
     concurrency,
     healthPort: port,
     bindAddress: values['bind-address'],
+    rootCA: values['root-ca-file'] === undefined ? undefined : readFileSync(values['root-ca-file'], 'utf8'),
     settings: {
       nodeMonitorGracePeriodMs: optionalDuration(values['node-monitor-grace-period'], '--node-monitor-grace-period'),
       nodeMonitorPeriodMs: optionalDuration(values['node-monitor-period'], '--node-monitor-period'),

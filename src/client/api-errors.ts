@@ -38,6 +38,11 @@ export function isResourceExpired(err: unknown): boolean {
   return reasonOf(err) === 'Expired' || reasonOf(err) === 'Gone' || codeOf(err) === 410;
 }
 
+/** A Status whose details carry a cause of this type (apimachinery's HasStatusCause), e.g. "NamespaceTerminating". */
+export function hasStatusCause(err: unknown, cause: string): boolean {
+  return err instanceof StatusError && (err.status.details?.causes ?? []).some((c) => c.reason === cause);
+}
+
 /** The resource version asked for is newer than the server has seen. */
 export function isTooLargeResourceVersion(err: unknown): boolean {
   return err instanceof StatusError && (err.status.details?.causes ?? []).some((c) => c.reason === 'ResourceVersionTooLarge');

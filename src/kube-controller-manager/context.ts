@@ -23,6 +23,8 @@ export interface ControllerContext {
   workers: number;
   /** Tunables of individual controllers (upstream's per-controller flags); absent: upstream defaults. */
   settings?: ControllerSettings;
+  /** PEM of the cluster CA that pods are given to verify the API server (--root-ca-file, else the client config's CA). */
+  rootCA?: string;
 }
 
 export interface ControllerSettings {

@@ -18,6 +18,7 @@ test('--controllers selects as upstream IsControllerEnabled, by name or alias', 
     'replicaset-controller',
     'replicationcontroller-controller',
     'resourcequota-controller',
+    'root-ca-certificate-publisher-controller',
     'serviceaccount-controller',
     'statefulset-controller',
     'taint-eviction-controller',
@@ -26,6 +27,7 @@ test('--controllers selects as upstream IsControllerEnabled, by name or alias', 
   assert.deepEqual(names(['*']), all);
   assert.deepEqual(names(['*', '-garbagecollector']), all.filter((n) => n !== 'garbage-collector-controller'));
   assert.deepEqual(names(['replicaset', 'deployment-controller']), ['deployment-controller', 'replicaset-controller']);
+  assert.deepEqual(names(['root-ca-cert-publisher']), ['root-ca-certificate-publisher-controller']);
   assert.deepEqual(names(['-namespace', 'namespace', '*']), all.filter((n) => n !== 'namespace-controller'), 'the first mention wins');
   assert.deepEqual(names([]), []);
   assert.throws(() => enabledControllers(['*', '-nope']), /"nope" is not in the list of known controllers/);

@@ -22,6 +22,7 @@ import type { ReplicationController } from './controllers/replicationcontroller/
 import { ReplicationManager, controllerName as replicationControllerName, eventComponent as replicationControllerEvents } from './controllers/replicationcontroller/replication-manager.ts';
 import { ResourceQuotaController, controllerName as resourceQuotaName } from './controllers/resourcequota/resource-quota-controller.ts';
 import { ServiceAccountsController } from './controllers/serviceaccount/serviceaccounts-controller.ts';
+import { Publisher as RootCACertPublisher, rootCACertConfigMapName, type ConfigMap } from './controllers/rootcacertpublisher/publisher.ts';
 import { CronJobController, type CronJob } from './controllers/cronjob/cronjob-controller.ts';
 import { JobController, type Job } from './controllers/job/job-controller.ts';
 import { TTLAfterFinishedController } from './controllers/ttlafterfinished/ttl-after-finished-controller.ts';
@@ -50,6 +51,22 @@ export const controllers: ControllerDescriptor[] = [
         client: ctx.client,
         namespaces: ctx.informers.informerFor<Namespace>(core('namespaces')),
         serviceAccounts: ctx.informers.informerFor<KubeObject>(core('serviceaccounts')),
+        clock: ctx.clock,
+        log: ctx.log,
+        workers: ctx.workers,
+        metrics: ctx.metrics,
+      }),
+  },
+  {
+    name: names.rootCACertificatePublisher,
+    aliases: ['root-ca-cert-publisher'],
+    defaultWorkers: 1,
+    create: (ctx) =>
+      new RootCACertPublisher({
+        client: ctx.client,
+        namespaces: ctx.informers.informerFor<Namespace>(core('namespaces')),
+        configMaps: ctx.informers.informerFor<ConfigMap>({ ...core('configmaps'), fieldSelector: `metadata.name=${rootCACertConfigMapName}` }),
+        rootCA: ctx.rootCA ?? '',
         clock: ctx.clock,
         log: ctx.log,
         workers: ctx.workers,

@@ -44,6 +44,12 @@ export interface KubeControllerManagerOptions {
   logger?: Logger;
   /** Tunables of individual controllers (grace periods, thresholds). */
   settings?: ControllerSettings;
+  /**
+   * PEM of the CA bundle published to every namespace as kube-root-ca.crt (upstream's
+   * --root-ca-file); default: the CA of the kubeconfig/restConfig, which signs the API server's
+   * serving certificate.
+   */
+  rootCA?: string;
 }
 
 export interface KubeControllerManager {
@@ -71,6 +77,7 @@ export function createKubeControllerManager(options: KubeControllerManagerOption
   const leaderElect = options.leaderElect ?? true;
   const identity = options.identity ?? `${hostname()}_${randomUUID()}`;
   const client = new RestClient(restConfig);
+  const rootCA = options.rootCA ?? restConfig.ca;
   const events = new EventBroadcaster({ client, clock, log: (m) => log.warn(m) });
 
   let health: HealthServer | undefined;
@@ -87,7 +94,7 @@ export function createKubeControllerManager(options: KubeControllerManagerOption
     const informers = new SharedInformerFactory(client, { clock, log: (m) => log.debug(m) });
     const built = descriptors.map((d) => {
       const workers = options.concurrency?.[d.name] ?? d.aliases.map((a) => options.concurrency?.[a]).find((n) => n !== undefined) ?? d.defaultWorkers;
-      return d.create({ client, informers, events, clock, log: log.child(d.name), metrics, workers, settings: options.settings });
+      return d.create({ client, informers, events, clock, log: log.child(d.name), metrics, workers, settings: options.settings, rootCA });
     });
     informers.start(signal);
     log.info('started controllers', { controllers: built.map((c) => c.name).join(',') });
