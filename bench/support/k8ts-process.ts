@@ -1,6 +1,7 @@
 // Runs k8ts as a child process for a benchmark, so client and server are measured as
 // separate processes: `k8ts apiserver` or `k8ts up` on a free port, ready when its log says
-// so; stop() ends it by PID (SIGTERM, SIGKILL after 10 s).
+// so; stop() ends it by PID (SIGTERM, SIGKILL after 10 s). K8TS_BENCH_CHILD_NODE_OPTIONS adds
+// node flags to the child (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile the server).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -22,7 +23,8 @@ export interface K8tsProcess {
 }
 
 export async function startK8ts(subcommand: 'apiserver' | 'up', dataDir: string, args: string[] = []): Promise<K8tsProcess> {
-  const child: ChildProcess = spawn(process.execPath, [bin, subcommand, '--data-dir', dataDir, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeFlags = (process.env.K8TS_BENCH_CHILD_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, bin, subcommand, '--data-dir', dataDir, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (c: string) => {
     output += c;

@@ -44,7 +44,9 @@ export function nodeNameIndexFunc(obj: KubeObject): string[] {
 export function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
   Object.freeze(value);
-  for (const v of Object.values(value as object)) deepFreeze(v);
+  // Every object an informer receives passes through here: no arrays of values built for it.
+  if (Array.isArray(value)) for (const v of value) deepFreeze(v);
+  else for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
   return value;
 }
 

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import type { KubeObject } from '../api/kind.ts';
 import { StatusError, type Status, type StatusDetails } from '../machinery/status.ts';
 import type { RestConfig } from './kubeconfig.ts';
@@ -191,14 +192,19 @@ export class RestClient {
   readonly config: RestConfig;
   readonly #agent: http.Agent;
   readonly #transport: typeof https | typeof http;
-  readonly #base: URL;
+  /** Host, port and protocol of every request; the server URL's path prefixes each path. */
+  readonly #target: http.RequestOptions;
+  readonly #basePath: string;
   #fileToken: string | undefined;
   #tokenReadAt = -Infinity;
 
   constructor(config: RestConfig) {
     this.config = config;
-    this.#base = new URL(config.server);
-    if (this.#base.protocol === 'https:') {
+    const base = new URL(config.server);
+    const { protocol, hostname, port, auth } = urlToHttpOptions(base);
+    this.#target = { protocol, hostname, port, auth };
+    this.#basePath = base.pathname.replace(/\/$/, '');
+    if (base.protocol === 'https:') {
       this.#transport = https;
       this.#agent = new https.Agent({
         keepAlive: true,
@@ -208,7 +214,7 @@ export class RestClient {
         rejectUnauthorized: !config.insecureSkipTLSVerify,
         servername: config.tlsServerName,
       });
-    } else if (this.#base.protocol === 'http:') {
+    } else if (base.protocol === 'http:') {
       this.#transport = http;
       this.#agent = new http.Agent({ keepAlive: true });
     } else {
@@ -273,9 +279,7 @@ export class RestClient {
   async request<T>(method: string, path: string, init: SendInit = {}): Promise<T> {
     const exchange = await this.#send(method, path, init);
     try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of exchange.res) chunks.push(chunk as Buffer);
-      const text = Buffer.concat(chunks).toString('utf8');
+      const text = await readBody(exchange.res);
       return (text === '' ? undefined : JSON.parse(text)) as T;
     } catch (err) {
       throw exchange.abort.signal.aborted ? exchange.abort.signal.reason : err;
@@ -303,8 +307,16 @@ export class RestClient {
   }
 
   async #send(method: string, path: string, init: SendInit): Promise<Exchange> {
-    const url = new URL(this.#base.pathname.replace(/\/$/, '') + path, this.#base);
-    for (const [k, v] of Object.entries(init.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    // The request line is built by hand: parsing a URL for every request costs more than the
+    // rest of the client's work on it.
+    let target = this.#basePath + path;
+    let sep = '?';
+    for (const k in init.query) {
+      const v = init.query[k];
+      if (v === undefined || v === '') continue;
+      target += `${sep}${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`;
+      sep = '&';
+    }
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.config.userAgent };
     const token = this.#bearer();
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -322,7 +334,7 @@ export class RestClient {
     outer?.addEventListener('abort', onOuterAbort, { once: true });
     const timeoutMs = init.timeoutMs ?? this.config.timeoutMs ?? defaultTimeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined =
-      timeoutMs > 0 ? setTimeout(() => abort.abort(new DOMException(`${method} ${url.pathname} timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs) : undefined;
+      timeoutMs > 0 ? setTimeout(() => abort.abort(new DOMException(`${method} ${this.#basePath + path} timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs) : undefined;
     const settle = () => {
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
@@ -332,7 +344,9 @@ export class RestClient {
     let res: http.IncomingMessage;
     try {
       res = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        const req = this.#transport.request(url, { method, headers, agent: this.#agent, signal: abort.signal });
+        const req = this.#transport.request({ ...this.#target, path: target, method, headers, agent: this.#agent });
+        // Aborting destroys the request (and its response); cheaper than the request's `signal` option.
+        abort.signal.addEventListener('abort', () => req.destroy(abort.signal.reason), { once: true });
         req.once('response', resolve);
         req.once('error', reject);
         req.end(payload);
@@ -345,9 +359,7 @@ export class RestClient {
     const code = res.statusCode ?? 0;
     if (code < 200 || code > 299) {
       try {
-        const chunks: Buffer[] = [];
-        for await (const chunk of res) chunks.push(chunk as Buffer);
-        throw errorFromResponse(code, Buffer.concat(chunks).toString('utf8'), method, headerValue(res.headers['retry-after']));
+        throw errorFromResponse(code, await readBody(res), method, headerValue(res.headers['retry-after']));
       } catch (err) {
         throw abort.signal.aborted ? abort.signal.reason : err;
       } finally {
@@ -362,6 +374,19 @@ export class RestClient {
     }
     return { res, settle, abort };
   }
+}
+
+/** The whole body of a response as text; rejects when it ends early. */
+function readBody(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    res.once('error', reject);
+    res.once('close', () => {
+      if (!res.complete) reject(new Error('the response ended before its body was complete'));
+    });
+  });
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

@@ -1,6 +1,8 @@
 // What every cluster has from its first start: the default namespaces and the `kubernetes`
-// service in `default` pointing at the API server. Created if missing, never overwritten.
+// service in `default` pointing at the API server, with its Endpoints and, as upstream's endpoint
+// reconciler writes it for kube-proxy, its EndpointSlice. Created if missing, never overwritten.
 
+import { isIP, isIPv6 } from 'node:net';
 import { StatusError } from '../machinery/status.ts';
 import type { ServerContext } from './handlers/context.ts';
 import type { KubeObject } from '../api/kind.ts';
@@ -9,8 +11,23 @@ import { storeManagedFields } from './fieldmanager/request.ts';
 
 export const defaultNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-/** Creates what is missing; `serviceIP` is the first address of the service range, as upstream. */
-export async function bootstrap(ctx: ServerContext, options: { apiServerPort: number; now: number; serviceIP: string }): Promise<void> {
+export interface BootstrapOptions {
+  /** Where the `kubernetes` Service's endpoints point (upstream's --advertise-address). */
+  apiServerAddress: string;
+  apiServerPort: number;
+  now: number;
+  /** The first address of the service range, as upstream. */
+  serviceIP: string;
+  log?: (message: string) => void;
+}
+
+/** The address clients reach a server bound to `bind` at: that address, or loopback for a wildcard. */
+export function advertiseAddress(bind: string): string {
+  return isIP(bind) && bind !== '0.0.0.0' && bind !== '::' ? bind : '127.0.0.1';
+}
+
+/** Creates what is missing. */
+export async function bootstrap(ctx: ServerContext, options: BootstrapOptions): Promise<void> {
   const ensure = async (group: string, version: string, resource: string, namespace: string, object: KubeObject, trusted = false) => {
     const r = ctx.registry.get(group, version, resource);
     if (!r) return;
@@ -48,6 +65,21 @@ export async function bootstrap(ctx: ServerContext, options: { apiServerPort: nu
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port: options.apiServerPort, protocol: 'TCP' }] }],
+    subsets: [{ addresses: [{ ip: options.apiServerAddress }], ports: [{ name: 'https', port: options.apiServerPort, protocol: 'TCP' }] }],
   }, true);
+  // Unlike the Endpoints (which nothing routes by), the slice is written only where it validates: a
+  // loopback address is refused unless the server admits loopback endpoints (host-process pods).
+  try {
+    await ensure('discovery.k8s.io', 'v1', 'endpointslices', 'default', {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: isIPv6(options.apiServerAddress) ? 'IPv6' : 'IPv4',
+      endpoints: [{ addresses: [options.apiServerAddress], conditions: { ready: true } }],
+      ports: [{ name: 'https', port: options.apiServerPort, protocol: 'TCP' }],
+    });
+  } catch (err) {
+    if (!(err instanceof StatusError && err.reason === 'Invalid')) throw err;
+    options.log?.(`EndpointSlice default/kubernetes not written (kube-proxy will not route the kubernetes Service): ${err.message}`);
+  }
 }

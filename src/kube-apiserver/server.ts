@@ -23,7 +23,7 @@ import type { Store } from '../store/store.ts';
 import { mastersAuthorizer, type Authorizer } from './auth/authorizer.ts';
 import { ServiceAccountTokens, serviceAccountUser } from './auth/service-account-tokens.ts';
 import type { UserInfo } from './auth/user.ts';
-import { bootstrap } from './bootstrap.ts';
+import { advertiseAddress, bootstrap } from './bootstrap.ts';
 import { builtinKinds } from '../api/builtin.ts';
 import { allowLoopbackEndpoints } from './loopback-endpoints.ts';
 import { builtinResources } from './builtin.ts';
@@ -343,7 +343,7 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
         clientKeyPem: pki.admin.keyPem,
         user: 'kubernetes-admin',
       });
-      await bootstrap(context, { apiServerPort: address.port, now: clock.now(), serviceIP: context.serviceAllocator.firstIP });
+      await bootstrap(context, { apiServerAddress: advertiseAddress(bind), apiServerPort: address.port, now: clock.now(), serviceIP: context.serviceAllocator.firstIP, log });
       await crdController.start();
       ready = true;
       log(`serving on ${url}`);

@@ -74,7 +74,12 @@ export interface ScheduleContext {
   percentageOfNodesToScore: number;
   /** Sets the PodScheduled condition (and status.nominatedNodeName when given) through pods/status. */
   updatePodCondition(pod: Pod, condition: { type: string; status: string; reason: string; message: string }, nominatedNodeName?: string): Promise<void>;
-  log: { info(m: string, f?: Record<string, unknown>): void; warn(m: string, f?: Record<string, unknown>): void; error(m: string, f?: Record<string, unknown>): void };
+  log: {
+    info(m: string, f?: Record<string, unknown>): void;
+    warn(m: string, f?: Record<string, unknown>): void;
+    error(m: string, f?: Record<string, unknown>): void;
+    debug(m: string, f?: Record<string, unknown>): void;
+  };
   signal: AbortSignal;
   /** Where the next cycle starts looking (round robin over nodes). */
   nextStartNodeIndex: number;
@@ -97,13 +102,14 @@ export function schedulePod(ctx: ScheduleContext, fwk: Framework, state: CycleSt
   }
 
   const want = numFeasibleNodesToFind(ctx.percentageOfNodesToScore, nodes.length);
+  const filter = fwk.nodeFilter(state);
   const feasible: NodeInfo[] = [];
   const start = ctx.nextStartNodeIndex % nodes.length;
   let processed = 0;
   for (let i = 0; i < nodes.length && feasible.length < want; i++) {
     const node = nodes[(start + i) % nodes.length];
     processed++;
-    const s = fwk.runFilterPlugins(state, pod, node);
+    const s = filter(pod, node);
     if (!s) {
       feasible.push(node);
       continue;
@@ -187,7 +193,8 @@ async function bindingCycle(ctx: ScheduleContext, fwk: Framework, state: CycleSt
   ctx.metrics.attemptDuration.observe({ result: 'scheduled', profile }, (ctx.clock.now() - start) / 1000);
   const ns = assumed.metadata?.namespace ?? '';
   const name = assumed.metadata?.name ?? '';
-  ctx.log.info('Successfully bound pod to node', { pod: `${ns}/${name}`, node: host, evaluatedNodes: ctx.cache.nodeCount });
+  // Upstream logs this at V(2), which its default verbosity does not print.
+  ctx.log.debug('Successfully bound pod to node', { pod: `${ns}/${name}`, node: host, evaluatedNodes: ctx.cache.nodeCount });
   ctx.recorder.event(assumed, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${ns}/${name} to ${host}`);
 }
 

@@ -118,7 +118,8 @@ export class LabelSelector {
 
   matches(labels: Labels): boolean {
     if (this.nothing) return false;
-    return this.requirements.every((r) => requirementMatches(r, labels));
+    for (const r of this.requirements) if (!requirementMatches(r, labels)) return false;
+    return true;
   }
 
   /**

@@ -7,6 +7,7 @@ import { notFound, StatusError } from '../../machinery/status.ts';
 import type { RequestContext } from '../handlers/context.ts';
 import type { ApiResource } from '../registry/resources.ts';
 import { admitResourceQuota } from './resource-quota.ts';
+import { admitServiceAccount } from './service-account.ts';
 
 /** Namespaces that always exist and cannot be deleted. */
 export const immortalNamespaces = new Set(['default', 'kube-system', 'kube-public']);
@@ -14,7 +15,7 @@ export const immortalNamespaces = new Set(['default', 'kube-system', 'kube-publi
 export async function admitCreate(ctx: RequestContext, resource: ApiResource, namespace: string, object: KubeObject): Promise<void> {
   if (resource.namespaced) await namespaceLifecycle(ctx, resource, namespace, object);
   if (resource.group === '' && resource.resource === 'pods') {
-    serviceAccount(object);
+    await admitServiceAccount(ctx, namespace, object);
     defaultTolerationSeconds(object);
     await priority(ctx, object);
   }
@@ -29,13 +30,11 @@ export async function admitCreate(ctx: RequestContext, resource: ApiResource, na
 async function namespaceLifecycle(ctx: RequestContext, resource: ApiResource, namespace: string, object: KubeObject): Promise<void> {
   const namespaces = ctx.server.registry.get('', 'v1', 'namespaces');
   if (!namespaces) return;
-  let ns: KubeObject;
-  try {
-    ns = await ctx.server.storeFor(namespaces).get('', namespace);
-  } catch (err) {
-    if (err instanceof StatusError && err.reason === 'NotFound') throw notFound({ group: '', resource: 'namespaces' }, namespace);
-    throw err;
-  }
+  // As upstream: the lister (our watch cache) first, the store for one it has not seen yet.
+  const store = ctx.server.storeFor(namespaces);
+  await store.cache.start();
+  const ns = store.cache.get(store.key('', namespace)) ?? (await store.find('', namespace));
+  if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
   const terminating = ns.metadata?.deletionTimestamp !== undefined || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating';
   if (terminating) {
     const name = object.metadata?.name ?? object.metadata?.generateName ?? '';
@@ -47,12 +46,6 @@ async function namespaceLifecycle(ctx: RequestContext, resource: ApiResource, na
       causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
     });
   }
-}
-
-function serviceAccount(pod: KubeObject): void {
-  const spec = (pod.spec ??= {}) as { serviceAccountName?: string; serviceAccount?: string };
-  if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
-  spec.serviceAccount = spec.serviceAccountName;
 }
 
 interface Toleration {

@@ -34,7 +34,7 @@ import {
 import { TypedValueError } from './schema-types.ts';
 import { compare, toFieldSet } from './typed.ts';
 import { apply, Conflicts, update, type Conflict, type Filter } from './updater.ts';
-import { withStructs, zeroValue } from './zero-value.ts';
+import { fillStructs, withStructs, zeroValue } from './zero-value.ts';
 
 export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -144,7 +144,7 @@ function withoutManagedFields(object: KubeObject): KubeObject {
 
 /** The object as the registry will default it: upstream compares decoded, defaulted objects. */
 function defaulted(resource: ApiResource, object: KubeObject): KubeObject {
-  const copy = withoutManagedFields(structuredClone(object));
+  const copy = withoutManagedFields(clone(object));
   resource.def.strategy?.defaults?.(copy);
   return copy;
 }
@@ -182,7 +182,7 @@ export function updateManagedFields(resource: ApiResource, live: KubeObject | un
     // cleared) is not tracked until it is applied.
     if (live && managed.fields.size === 0) return undefined;
     const lhs = live ? withStructs(withoutManagedFields(live), resource) : zeroValue(resource);
-    recordUpdate(resource, managed, lhs, withStructs(defaulted(resource, next), resource), info);
+    recordUpdate(resource, managed, lhs, fillStructs(defaulted(resource, next), resource), info);
     return encodeManagedFields(managed);
   } catch (err) {
     // UpdateNoErrors: an object that cannot be typed keeps the ownership it had.

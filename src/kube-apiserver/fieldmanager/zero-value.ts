@@ -7,7 +7,7 @@
 // resources are unstructured: their zero value is empty and nothing is filled in.
 
 import type { KubeObject } from '../../api/kind.ts';
-import { isObject, type JSONObject } from '../patch/json-value.ts';
+import { clone, isObject, type JSONObject } from '../patch/json-value.ts';
 import type { ApiResource } from '../registry/resources.ts';
 
 const podTemplate = ['spec.template', 'spec.template.metadata', 'spec.template.spec', 'spec.template.spec.containers=null'];
@@ -37,7 +37,31 @@ const nestedStructs: Record<string, string[]> = {
   'apiextensions.k8s.io/CustomResourceDefinition': ['spec.names', 'status.acceptedNames'],
 };
 
-function structPaths(resource: ApiResource): string[] {
+interface StructPath {
+  /** The parents to walk down, then the field to fill. */
+  parents: string[];
+  field: string;
+  /** null: only fill a missing field, with null; otherwise a missing or null field gets {}. */
+  zero: null | 'object';
+}
+
+// Worked out once per kind: every create and update of every object asks for them.
+const structPathsByResource = new WeakMap<ApiResource, StructPath[]>();
+
+function structPaths(resource: ApiResource): StructPath[] {
+  let paths = structPathsByResource.get(resource);
+  if (!paths) {
+    paths = structPathEntries(resource).map((entry) => {
+      const isNull = entry.endsWith('=null');
+      const parts = (isNull ? entry.slice(0, -'=null'.length) : entry).split('.');
+      return { parents: parts.slice(0, -1), field: parts[parts.length - 1], zero: isNull ? null : 'object' };
+    });
+    structPathsByResource.set(resource, paths);
+  }
+  return paths;
+}
+
+function structPathEntries(resource: ApiResource): string[] {
   if (resource.customResource) return [];
   const top = ['metadata', 'spec', 'status'].filter((f) => {
     const s = resource.def.schema.properties?.[f];
@@ -48,21 +72,20 @@ function structPaths(resource: ApiResource): string[] {
 
 /** The zero value of the kind: what a create is compared against. */
 export function zeroValue(resource: ApiResource): KubeObject {
-  return withStructs({}, resource);
+  return fillStructs({}, resource);
 }
 
 /** A copy of object with the kind's always-present structs filled in where their parent exists. */
 export function withStructs(object: KubeObject, resource: ApiResource): KubeObject {
-  const paths = structPaths(resource);
-  if (paths.length === 0) return object;
-  const out = structuredClone(object);
-  for (const entry of paths) {
-    const [path, zero] = entry.endsWith('=null') ? [entry.slice(0, -'=null'.length), null] : [entry, {}];
-    const parts = path.split('.');
+  return structPaths(resource).length === 0 ? object : fillStructs(clone(object), resource);
+}
+
+/** withStructs on an object the caller owns: fills it in place. */
+export function fillStructs(out: KubeObject, resource: ApiResource): KubeObject {
+  for (const { parents, field, zero } of structPaths(resource)) {
     let node: JSONObject | undefined = out;
-    for (const part of parts.slice(0, -1)) node = isObject(node?.[part]) ? (node[part] as JSONObject) : undefined;
-    const last = parts[parts.length - 1];
-    if (node && (node[last] === undefined || (zero !== null && node[last] === null))) node[last] = zero;
+    for (const part of parents) node = isObject(node?.[part]) ? (node[part] as JSONObject) : undefined;
+    if (node && (node[field] === undefined || (zero !== null && node[field] === null))) node[field] = zero === null ? null : {};
   }
   return out;
 }

@@ -9,7 +9,8 @@ import type { ManagedFieldsEntry } from '../fieldmanager/managed-fields.ts';
 import { forceParam, storeManagedFields, writeManager } from '../fieldmanager/request.ts';
 import { bodyType, decodeBody, readBody, requireObject } from '../http/body.ts';
 import { negotiateObject } from '../http/negotiation.ts';
-import { writeBody } from '../http/respond.ts';
+import { writeBody, writeChunks } from '../http/respond.ts';
+import { storedJson } from '../registry/codec.ts';
 import { pruneAndCheck } from '../registry/prune.ts';
 import type { DeleteOptions, ResourceStore } from '../registry/resource-store.ts';
 import type { ApiResource } from '../registry/resources.ts';
@@ -119,7 +120,10 @@ export function respondObject(ctx: RequestContext, resource: ApiResource, code: 
   } else if (output.as === 'PartialObjectMetadata') {
     writeBody(ctx.res, code, partialObjectMetadata(object, output.version), 'json', output.contentType);
   } else {
-    writeBody(ctx.res, code, object, output.format, output.contentType);
+    // What the store just wrote is sent as written (plain JSON of a kind stored as served).
+    const stored = output.format === 'json' && !resource.conversion && !resource.customResource ? storedJson(object) : undefined;
+    if (stored) writeChunks(ctx.res, code, stored, output.contentType);
+    else writeBody(ctx.res, code, object, output.format, output.contentType);
   }
 }
 
@@ -250,7 +254,7 @@ async function serveCreate(ctx: RequestContext, resource: ApiResource, store: Re
   const now = ctx.server.clock.now();
   const managedFields = updateManagedFields(resource, undefined, object, { manager, subresource: '', now });
   await admitCreate(ctx, resource, namespace, object);
-  const created = await store.create(namespace, object, { dryRun: dryRun(ctx), now, managedFields: storeManagedFields(() => managedFields) });
+  const created = await store.create(namespace, object, { dryRun: dryRun(ctx), now, managedFields: storeManagedFields(() => managedFields), handOver: true });
   respondObject(ctx, resource, 201, created);
 }
 

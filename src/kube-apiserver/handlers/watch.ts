@@ -66,11 +66,12 @@ export async function serveWatch(ctx: RequestContext, resource: ApiResource, sto
   let first = true;
   let lastRevision = Math.max(fromRevision, snapshotRevision);
   const write = (line: string): boolean => res.write(`${line}\n`);
-  const send = (type: string, object: KubeObject): boolean => {
-    const ok = write(encode(type, object, first));
+  const line = (type: string, object: KubeObject): string => {
+    const encoded = encode(type, object, first);
     first = false;
-    return ok;
+    return encoded;
   };
+  const send = (type: string, object: KubeObject): boolean => write(line(type, object));
   const bookmark = (annotations?: Record<string, string>) =>
     write(
       JSON.stringify({
@@ -95,22 +96,25 @@ export async function serveWatch(ctx: RequestContext, resource: ApiResource, sto
     for (const object of snapshot) send('ADDED', store.served(object));
     if (sendInitialEvents && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
     for await (const batch of watcher.events) {
+      // One write per batch: under load a batch holds many events, and each write is a
+      // chunk (and a TLS record) of its own.
+      let out = '';
       for (const event of batch) {
         const type = eventType(event, matches);
         if (!type) continue;
         const served = store.served(event.object);
         // Plain JSON of an object served as stored is encoded once, for every watcher.
-        const ok =
+        out +=
           output.as === 'object' && served === event.object
-            ? write(`{"type":"${type}","object":${(event.json ??= JSON.stringify(event.object))}}`)
-            : send(type, served);
-        if (!ok) {
-          await new Promise<void>((resolve) => {
-            res.once('drain', resolve);
-            stop.signal.addEventListener('abort', () => resolve(), { once: true });
-          });
-        }
+            ? `{"type":"${type}","object":${(event.json ??= JSON.stringify(event.object))}}\n`
+            : `${line(type, served)}\n`;
         lastRevision = event.revision;
+      }
+      if (out !== '' && !res.write(out)) {
+        await new Promise<void>((resolve) => {
+          res.once('drain', resolve);
+          stop.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
       }
       if (stop.signal.aborted) break;
     }

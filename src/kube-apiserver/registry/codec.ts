@@ -37,3 +37,22 @@ export function decodeObject(kv: KeyValue): KubeObject {
   object.metadata = { ...object.metadata, resourceVersion: String(kv.modRevision) };
   return object;
 }
+
+// The bytes each object was last stored as, so that the answer to a create or update sends them
+// (with the resourceVersion spliced in) instead of encoding the same object once more.
+const storedForms = new WeakMap<KubeObject, { value: Uint8Array; revision: number }>();
+
+/** Remembers that `object` (as it is now, with this revision) was stored as `value`. */
+export function rememberStored(object: KubeObject, value: Uint8Array, revision: number): void {
+  storedForms.set(object, { value, revision });
+}
+
+/**
+ * The JSON of an object the store just wrote, as chunks to concatenate; undefined when it was
+ * not remembered or its resourceVersion changed since.
+ */
+export function storedJson(object: KubeObject): Uint8Array[] | undefined {
+  const stored = storedForms.get(object);
+  if (!stored || object.metadata?.resourceVersion !== String(stored.revision)) return undefined;
+  return rawWithVersion(stored.value, stored.revision);
+}

@@ -10,7 +10,7 @@ import { generateName, nameIsDNSSubdomain, validateObjectMeta } from '../../mach
 import { CompactedError, FutureRevisionError } from '../../store/errors.ts';
 import { bytes, prefixEnd, successor, text as keyText } from '../../store/keys.ts';
 import type { KeyValue, Store } from '../../store/store.ts';
-import { decodeObject, encodeObject, rawWithVersion } from './codec.ts';
+import { decodeObject, encodeObject, rawWithVersion, rememberStored } from './codec.ts';
 import { deepEqual, fillForCreate, preserveForUpdate, timestamp } from './object-meta.ts';
 import type { ApiResource } from './resources.ts';
 import type { ObjectFilter } from './selection.ts';
@@ -27,6 +27,8 @@ export interface WriteOptions {
   now: number;
   /** Sets metadata.managedFields on the object about to be stored, after the strategy (fieldmanager/). */
   managedFields?: (object: KubeObject) => void;
+  /** create: the caller hands the object over (it will not use it again), so it is changed in place, not copied. */
+  handOver?: boolean;
 }
 
 export interface UpdateOptions extends WriteOptions {
@@ -94,9 +96,15 @@ export class ResourceStore {
   }
 
   async get(namespace: string, name: string): Promise<KubeObject> {
+    const object = await this.find(namespace, name);
+    if (!object) throw notFound(this.resource.gr, name);
+    return object;
+  }
+
+  /** Like get, for callers to whom a missing object is an answer, not an error. */
+  async find(namespace: string, name: string): Promise<KubeObject | undefined> {
     const kv = await this.#read(namespace, name);
-    if (!kv) throw notFound(this.resource.gr, name);
-    return this.#decode(kv);
+    return kv ? this.#decode(kv) : undefined;
   }
 
   /**
@@ -126,7 +134,7 @@ export class ResourceStore {
   }
 
   async create(namespace: string, input: KubeObject, options: WriteOptions): Promise<KubeObject> {
-    const object = structuredClone(input);
+    const object = options.handOver ? input : structuredClone(input);
     const def = this.resource.def;
     const meta = (object.metadata ??= {});
     if (this.resource.namespaced) meta.namespace = namespace;
@@ -144,9 +152,11 @@ export class ResourceStore {
       return object;
     }
     const key = bytes(this.key(namespace, meta.name!));
-    const r = await this.#store.txn({ compare: [{ key, modRevision: 0 }], success: [{ type: 'put', key, value: this.#encode(object) }] });
+    const value = this.#encode(object);
+    const r = await this.#store.txn({ compare: [{ key, modRevision: 0 }], success: [{ type: 'put', key, value }] });
     if (!r.succeeded) throw alreadyExists(this.resource.gr, meta.name!);
     meta.resourceVersion = String(r.revision);
+    if (this.#storedAsServed) rememberStored(object, value, r.revision);
     return object;
   }
 
@@ -160,7 +170,11 @@ export class ResourceStore {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.#read(namespace, name);
       const current = kv ? this.#decode(kv) : undefined;
-      const proposed = structuredClone(await tryUpdate(current ? structuredClone(current) : undefined));
+      // tryUpdate gets a copy of its own (decoding again is cheaper than cloning); what it makes
+      // of that copy is ours to store, anything else it returns may be shared and is copied.
+      const given = kv ? this.#decode(kv) : undefined;
+      const result = await tryUpdate(given);
+      const proposed = result === given ? result : structuredClone(result);
       const meta = (proposed.metadata ??= {});
       if (meta.name !== undefined && meta.name !== name) {
         throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
@@ -170,7 +184,7 @@ export class ResourceStore {
         if (!options.createIfMissing) throw notFound(this.resource.gr, name);
         if (meta.resourceVersion) throw notFound(this.resource.gr, name);
         try {
-          return { object: await this.create(namespace, proposed, options), created: true };
+          return { object: await this.create(namespace, proposed, { ...options, handOver: true }), created: true };
         } catch (err) {
           if (err instanceof StatusError && err.reason === 'AlreadyExists' && attempt < maxConflictRetries) continue;
           throw err;
@@ -190,9 +204,11 @@ export class ResourceStore {
         if (deleted) return { object: current, created: false };
       } else {
         if (options.dryRun) return { object: next, created: false };
-        const r = await this.#store.txn({ compare: [{ key, modRevision: kv!.modRevision }], success: [{ type: 'put', key, value: this.#encode(next) }] });
+        const value = this.#encode(next);
+        const r = await this.#store.txn({ compare: [{ key, modRevision: kv!.modRevision }], success: [{ type: 'put', key, value }] });
         if (r.succeeded) {
           next.metadata!.resourceVersion = String(r.revision);
+          if (this.#storedAsServed) rememberStored(next, value, r.revision);
           return { object: next, created: false };
         }
       }

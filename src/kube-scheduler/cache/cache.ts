@@ -10,7 +10,7 @@
 
 import { realClock, type Clock, type Timer } from '../../machinery/clock.ts';
 import type { NodeInfoLister } from '../framework/interfaces.ts';
-import { NodeInfo, podInfoOf, type ImageState } from '../framework/node-info.ts';
+import { NodeInfo, noImages, podInfoOf, type ImageState } from '../framework/node-info.ts';
 import { podKey, type Node, type Pod } from '../types.ts';
 
 interface PodState {
@@ -46,6 +46,8 @@ export class Cache implements NodeInfoLister {
   readonly #pods = new Map<string, PodState>();
   readonly #images = new Map<string, SharedImageState>();
   #list: NodeInfo[] | undefined;
+  #withAffinity: NodeInfo[] | undefined;
+  #withRequiredAntiAffinity: NodeInfo[] | undefined;
   #timer: Timer | undefined;
   #closed = false;
 
@@ -60,6 +62,16 @@ export class Cache implements NodeInfoLister {
   list(): readonly NodeInfo[] {
     this.#list ??= [...this.#nodes.values()].filter((n) => !this.#ghostNodes.has(n.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return this.#list;
+  }
+
+  havePodsWithAffinityList(): readonly NodeInfo[] {
+    this.#withAffinity ??= this.list().filter((n) => n.podsWithAffinity > 0);
+    return this.#withAffinity;
+  }
+
+  havePodsWithRequiredAntiAffinityList(): readonly NodeInfo[] {
+    this.#withRequiredAntiAffinity ??= this.list().filter((n) => n.podsWithRequiredAntiAffinity > 0);
+    return this.#withRequiredAntiAffinity;
   }
 
   get(name: string): NodeInfo | undefined {
@@ -82,7 +94,7 @@ export class Cache implements NodeInfoLister {
       this.#nodes.set(name, info);
     }
     this.#addImages(info);
-    this.#list = undefined;
+    this.#nodesChanged();
   }
 
   updateNode(node: Node): void {
@@ -97,7 +109,7 @@ export class Cache implements NodeInfoLister {
     // Pods still assigned to it keep counting until they are deleted, as upstream.
     if (info.pods.size > 0) this.#ghostNodes.add(name);
     else this.#nodes.delete(name);
-    this.#list = undefined;
+    this.#nodesChanged();
   }
 
   /** Counts `pod` (with spec.nodeName set to its chosen node) before the binding is confirmed. */
@@ -189,6 +201,16 @@ export class Cache implements NodeInfoLister {
     this.#timer.unref?.();
   }
 
+  #nodesChanged(): void {
+    this.#list = this.#withAffinity = this.#withRequiredAntiAffinity = undefined;
+  }
+
+  /** Drops the affinity lists when a pod change moved `info` into or out of them. */
+  #affinityChanged(info: NodeInfo, hadAffinity: boolean, hadRequiredAntiAffinity: boolean): void {
+    if (hadAffinity !== info.podsWithAffinity > 0) this.#withAffinity = undefined;
+    if (hadRequiredAntiAffinity !== info.podsWithRequiredAntiAffinity > 0) this.#withRequiredAntiAffinity = undefined;
+  }
+
   #addToNode(pod: Pod, nodeName: string): void {
     let info = this.#nodes.get(nodeName);
     if (!info) {
@@ -196,13 +218,19 @@ export class Cache implements NodeInfoLister {
       this.#nodes.set(nodeName, info);
       this.#ghostNodes.add(nodeName);
     }
+    const hadAffinity = info.podsWithAffinity > 0;
+    const hadRequiredAntiAffinity = info.podsWithRequiredAntiAffinity > 0;
     info.addPod(podInfoOf(pod));
+    this.#affinityChanged(info, hadAffinity, hadRequiredAntiAffinity);
   }
 
   #removeFromNode(key: string, nodeName: string): void {
     const info = this.#nodes.get(nodeName);
     if (!info) return;
+    const hadAffinity = info.podsWithAffinity > 0;
+    const hadRequiredAntiAffinity = info.podsWithRequiredAntiAffinity > 0;
     info.removePod(key);
+    this.#affinityChanged(info, hadAffinity, hadRequiredAntiAffinity);
     if (this.#ghostNodes.has(nodeName) && info.pods.size === 0) {
       this.#nodes.delete(nodeName);
       this.#ghostNodes.delete(nodeName);
@@ -210,16 +238,17 @@ export class Cache implements NodeInfoLister {
   }
 
   #addImages(info: NodeInfo): void {
-    info.imageStates = new Map();
+    const states = new Map<string, ImageState>();
     for (const image of info.node.status?.images ?? []) {
       for (const name of image.names ?? []) {
         let state = this.#images.get(name);
         if (!state) this.#images.set(name, (state = { size: image.sizeBytes ?? 0, numNodes: 0, nodes: new Set() }));
         state.nodes.add(info.name);
         state.numNodes = state.nodes.size;
-        info.imageStates.set(name, state);
+        states.set(name, state);
       }
     }
+    info.imageStates = states.size > 0 ? states : noImages;
   }
 
   #removeImages(info: NodeInfo): void {
@@ -230,6 +259,6 @@ export class Cache implements NodeInfoLister {
       state.numNodes = state.nodes.size;
       if (state.nodes.size === 0) this.#images.delete(name);
     }
-    info.imageStates = new Map();
+    info.imageStates = noImages;
   }
 }

@@ -15,8 +15,10 @@ export class CycleState {
 
   /** The value a plugin wrote; throws (an Error status upstream) when it is missing. */
   read<T>(key: string): T {
-    if (!this.#data.has(key)) throw new Error(`reading ${JSON.stringify(key)} from cycleState: not found`);
-    return this.#data.get(key) as T;
+    // Plugins read per node: one lookup unless the value is undefined.
+    const value = this.#data.get(key);
+    if (value === undefined && !this.#data.has(key)) throw new Error(`reading ${JSON.stringify(key)} from cycleState: not found`);
+    return value as T;
   }
 
   has(key: string): boolean {

@@ -53,6 +53,10 @@ export interface Plugin {
 export interface NodeInfoLister {
   list(): readonly NodeInfo[];
   get(name: string): NodeInfo | undefined;
+  /** The nodes of list() with a pod that has pod (anti-)affinity (upstream's HavePodsWithAffinityList). */
+  havePodsWithAffinityList(): readonly NodeInfo[];
+  /** The nodes of list() with a pod that has required anti-affinity. */
+  havePodsWithRequiredAntiAffinityList(): readonly NodeInfo[];
 }
 
 /** What plugins may use besides their arguments (upstream's framework.Handle). */

@@ -3,7 +3,7 @@
 // the images the node holds. addPod/removePod keep the sums exact, so a pod counts on a node
 // from the moment it is assumed until it is deleted.
 
-import type { Node, Pod } from '../types.ts';
+import type { Node, Pod, Taint } from '../types.ts';
 import { podKey } from '../types.ts';
 import { addResource, allocatableOf, emptyResource, podRequests, subtractResource, type Resource } from './resource.ts';
 
@@ -34,6 +34,14 @@ export interface ImageState {
   /** How many nodes hold the image (shared across NodeInfos, kept by the cache). */
   numNodes: number;
 }
+
+/**
+ * The image states of every node without images: one shared (read-only) map, so asking a
+ * node for its images reads memory that is already cached.
+ */
+export const noImages: ReadonlyMap<string, ImageState> = new Map();
+
+const noTaints: readonly Taint[] = Object.freeze([]);
 
 /** Host ports in use: protocol/port by host IP ("0.0.0.0" meaning every address). */
 export class HostPorts {
@@ -86,9 +94,14 @@ export function forEachHostPort(pod: Pod, fn: (ip: string | undefined, protocol:
 }
 
 export class NodeInfo {
-  node: Node;
+  #node: Node;
   readonly name: string;
   readonly pods = new Map<string, PodInfo>();
+  /**
+   * pods.size, kept beside the sums: Filter reads it for every node of every cycle, and the
+   * Map itself lives elsewhere in memory.
+   */
+  podCount = 0;
   readonly requested: Resource = emptyResource();
   readonly nonZeroRequested: Resource = emptyResource();
   allocatable: Resource;
@@ -97,23 +110,42 @@ export class NodeInfo {
   podsWithAffinity = 0;
   podsWithRequiredAntiAffinity = 0;
   /** Normalized image name → state, for images on this node. */
-  imageStates = new Map<string, ImageState>();
+  imageStates: ReadonlyMap<string, ImageState> = noImages;
+  /**
+   * node.spec.unschedulable and node.spec.taints, which filters read for every node of every
+   * cycle: kept here, beside the counts, rather than a few objects away in the Node.
+   */
+  unschedulable = false;
+  taints: readonly Taint[] = noTaints;
 
   constructor(node: Node) {
-    this.node = node;
+    this.#node = node;
     this.name = node.metadata?.name ?? '';
     this.allocatable = allocatableOf(node.status?.allocatable ?? node.status?.capacity);
+    this.#spec(node);
+  }
+
+  /** The Node object; replaced only through setNode, which keeps the fields derived from it. */
+  get node(): Node {
+    return this.#node;
   }
 
   setNode(node: Node): void {
-    this.node = node;
+    this.#node = node;
     this.allocatable = allocatableOf(node.status?.allocatable ?? node.status?.capacity);
+    this.#spec(node);
+  }
+
+  #spec(node: Node): void {
+    this.unschedulable = node.spec?.unschedulable === true;
+    this.taints = node.spec?.taints?.length ? node.spec.taints : noTaints;
   }
 
   addPod(info: PodInfo): void {
     const key = podKey(info.pod);
     if (this.pods.has(key)) this.removePod(key);
     this.pods.set(key, info);
+    this.podCount = this.pods.size;
     addResource(this.requested, info.requests);
     addResource(this.nonZeroRequested, info.nonZeroRequests);
     if (info.hasAffinity) this.podsWithAffinity++;
@@ -125,6 +157,7 @@ export class NodeInfo {
     const info = this.pods.get(key);
     if (!info) return false;
     this.pods.delete(key);
+    this.podCount = this.pods.size;
     subtractResource(this.requested, info.requests);
     subtractResource(this.nonZeroRequested, info.nonZeroRequests);
     if (info.hasAffinity) this.podsWithAffinity--;

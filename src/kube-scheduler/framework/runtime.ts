@@ -16,6 +16,22 @@ import { asError, Code, Status } from './status.ts';
 
 export type Registry = Record<string, PluginFactory>;
 
+function runFilters(plugins: readonly Plugin[], state: CycleState, pod: Pod, node: NodeInfo): Status | undefined {
+  for (const p of plugins) {
+    let s: Status | undefined;
+    try {
+      s = p.filter!(state, pod, node);
+    } catch (err) {
+      s = asError(err);
+    }
+    if (s && s.code !== Code.Success) {
+      // As upstream, an Unresolvable node stays Unresolvable; the first failing plugin decides.
+      return s.withPlugin(p.name);
+    }
+  }
+  return undefined;
+}
+
 type Point = Exclude<ExtensionPoint, 'multiPoint'>;
 const methodOf: Record<Point, keyof Plugin> = {
   preFilter: 'preFilter',
@@ -156,20 +172,20 @@ export class Framework {
   }
 
   runFilterPlugins(state: CycleState, pod: Pod, node: NodeInfo): Status | undefined {
-    for (const p of this.filterPlugins) {
-      if (state.skipFilterPlugins.has(p.name)) continue;
-      let s: Status | undefined;
-      try {
-        s = p.filter!(state, pod, node);
-      } catch (err) {
-        s = asError(err);
-      }
-      if (s && s.code !== Code.Success) {
-        // As upstream, an Unresolvable node stays Unresolvable; the first failing plugin decides.
-        return s.withPlugin(p.name);
-      }
-    }
-    return undefined;
+    return runFilters(this.#activeFilterPlugins(state), state, pod, node);
+  }
+
+  /**
+   * runFilterPlugins for the many nodes of one cycle: which plugins a PreFilter skipped is
+   * worked out once, not per node.
+   */
+  nodeFilter(state: CycleState): (pod: Pod, node: NodeInfo) => Status | undefined {
+    const plugins = this.#activeFilterPlugins(state);
+    return (pod, node) => runFilters(plugins, state, pod, node);
+  }
+
+  #activeFilterPlugins(state: CycleState): readonly Plugin[] {
+    return state.skipFilterPlugins.size === 0 ? this.filterPlugins : this.filterPlugins.filter((p) => !state.skipFilterPlugins.has(p.name));
   }
 
   runPostFilterPlugins(state: CycleState, pod: Pod, filtered: ReadonlyMap<string, Status>): { status: Status; nominatedNodeName?: string } {
@@ -196,13 +212,23 @@ export class Framework {
       else if (s && s.code !== Code.Success) throw new Error(`running PreScore plugin ${p.name}: ${s.message}`);
     }
     const totals: NodeScore[] = nodes.map((n) => ({ name: n.name, score: 0 }));
+    const invalid = (plugin: Plugin, s: number) => new Error(`plugin ${plugin.name} returns an invalid score ${s}, it should in the range of [0, 100] after normalizing`);
     for (const { plugin, weight } of this.scorePlugins) {
       if (state.skipScorePlugins.has(plugin.name)) continue;
+      if (!plugin.normalizeScore) {
+        // Scores go straight into the totals: no per-plugin list for plugins that do not normalize.
+        for (let i = 0; i < nodes.length; i++) {
+          const s = plugin.score!(state, pod, nodes[i]);
+          if (!(s >= 0 && s <= maxNodeScore)) throw invalid(plugin, s);
+          totals[i].score += s * weight;
+        }
+        continue;
+      }
       const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: plugin.score!(state, pod, n) }));
-      plugin.normalizeScore?.(state, pod, scores);
+      plugin.normalizeScore(state, pod, scores);
       for (let i = 0; i < scores.length; i++) {
         const s = scores[i].score;
-        if (!(s >= 0 && s <= maxNodeScore)) throw new Error(`plugin ${plugin.name} returns an invalid score ${s}, it should in the range of [0, 100] after normalizing`);
+        if (!(s >= 0 && s <= maxNodeScore)) throw invalid(plugin, s);
         totals[i].score += s * weight;
       }
     }

@@ -38,7 +38,12 @@ export function makeNodeInfo(node: Node, ...pods: Pod[]): NodeInfo {
 /** A Handle over fixed node infos whose dry-run hooks do nothing. */
 export function fakeHandle(nodes: NodeInfo[], extra: Partial<Handle> = {}): Handle {
   return {
-    nodeInfos: { list: () => nodes, get: (n) => nodes.find((x) => x.name === n) },
+    nodeInfos: {
+      list: () => nodes,
+      get: (n) => nodes.find((x) => x.name === n),
+      havePodsWithAffinityList: () => nodes.filter((n) => n.podsWithAffinity > 0),
+      havePodsWithRequiredAntiAffinityList: () => nodes.filter((n) => n.podsWithRequiredAntiAffinity > 0),
+    },
     clock: new FakeClock(),
     runFilterPlugins: () => undefined,
     runPreFilterExtensionRemovePod: () => {},

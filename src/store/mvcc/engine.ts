@@ -123,6 +123,11 @@ export class Engine implements Store {
     const at = options.revision ?? 0;
     if (at > this.#revision) throw new FutureRevisionError(at, this.#revision);
     if (at > 0 && at < this.#compactRevision) throw new CompactedError(this.#compactRevision);
+    if (options.end === undefined && (at === 0 || at === this.#revision)) {
+      // One key at the current revision (the most common read): a point lookup, no count query.
+      const kv = this.#backend.get(key);
+      return { kvs: kv && !countOnly ? [kv] : [], count: kv ? 1 : 0, more: false, revision: this.#revision };
+    }
     const { kvs, count } =
       at > 0 && at < this.#revision
         ? this.#backend.rangeAt(key, end, at, limit, countOnly)
@@ -268,7 +273,14 @@ export class Engine implements Store {
   }
 
   #applyTxn(request: TxnRequest, published: { revision: number; events: WatchEvent[] }[], moves: LeaseMove[]): TxnResult {
-    const succeeded = request.compare.every((c) => (this.#backend.get(c.key)?.modRevision ?? 0) === c.modRevision);
+    // What the compares read, for a put of the same key (the usual compare-and-swap) to reuse:
+    // no op of the branch changes a key before the put of it (keys are not repeated).
+    const compared = new Map<Uint8Array, KeyValue | undefined>();
+    const succeeded = request.compare.every((c) => {
+      const kv = this.#backend.get(c.key);
+      compared.set(c.key, kv);
+      return (kv?.modRevision ?? 0) === c.modRevision;
+    });
     const ops = succeeded ? request.success : (request.failure ?? []);
     for (const op of ops) {
       if (op.type === 'put' && op.lease !== undefined && op.lease !== 0n && !this.#lessor.has(op.lease)) {
@@ -278,7 +290,7 @@ export class Engine implements Store {
     const revision = this.#revision + 1;
     const events: WatchEvent[] = [];
     const results: OpResult[] = [];
-    for (const op of ops) results.push(this.#applyOp(op, revision, events, moves));
+    for (const op of ops) results.push(this.#applyOp(op, revision, events, moves, compared));
     if (events.length > 0) {
       this.#revision = revision;
       published.push({ revision, events });
@@ -286,7 +298,7 @@ export class Engine implements Store {
     return { succeeded, revision: this.#revision, results };
   }
 
-  #applyOp(op: Op, revision: number, events: WatchEvent[], moves: LeaseMove[]): OpResult {
+  #applyOp(op: Op, revision: number, events: WatchEvent[], moves: LeaseMove[], compared: ReadonlyMap<Uint8Array, KeyValue | undefined>): OpResult {
     switch (op.type) {
       case 'range': {
         const limit = op.limit ?? 0;
@@ -294,7 +306,7 @@ export class Engine implements Store {
         return { type: 'range', kvs, count, more: count > kvs.length };
       }
       case 'put': {
-        const prev = this.#backend.get(op.key);
+        const prev = compared.has(op.key) ? compared.get(op.key) : this.#backend.get(op.key);
         const lease = op.lease ?? 0n;
         const kv: KeyValue = {
           key: op.key,

@@ -22,23 +22,38 @@ export function calculatePriority(sumScores: number, numContainers: number): num
   return Math.trunc((maxNodeScore * (clamped - minThreshold)) / (max - minThreshold));
 }
 
-function containers(pod: Pod) {
-  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+const cycleKey = `PreScore${name}`;
+
+/** The pod's normalized image names (one per container, "" for none) and its container count. */
+interface PodImages {
+  names: string[];
+  numContainers: number;
+}
+
+function podImages(pod: Pod): PodImages {
+  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  return { names: all.map((c) => (c.image ? normalizedImageName(c.image) : '')), numContainers: all.length };
 }
 
 export function newImageLocality(_args: unknown, handle: { nodeInfos: { list(): readonly unknown[] } }): Plugin {
   return {
     name,
     events: ['NodeAdd', 'NodeImagesChange'],
-    score(_state, pod, node) {
+    score(state, pod, node) {
+      // A node without images sums to 0, which scores 0 for any pod with containers.
+      if (node.imageStates.size === 0 && (pod.spec?.containers?.length ?? 0) > 0) return 0;
+      // Every node of the cycle asks about the same images: work them out once per cycle.
+      let images: PodImages;
+      if (state.has(cycleKey)) images = state.read<PodImages>(cycleKey);
+      else state.write(cycleKey, (images = podImages(pod)));
       const total = handle.nodeInfos.list().length;
       let sum = 0;
-      for (const c of containers(pod)) {
-        if (!c.image) continue;
-        const state = node.imageStates.get(normalizedImageName(c.image));
-        if (state) sum += Math.trunc((state.size * state.numNodes) / total);
+      for (const image of images.names) {
+        if (!image) continue;
+        const s = node.imageStates.get(image);
+        if (s) sum += Math.trunc((s.size * s.numNodes) / total);
       }
-      return calculatePriority(sum, containers(pod).length);
+      return calculatePriority(sum, images.numContainers);
     },
   };
 }

@@ -34,21 +34,51 @@ export interface InterPodAffinityArgs {
   ignorePreferredTermsOfExistingPods?: boolean;
 }
 
-/** Counts per topology pair, keyed "key\0value". */
-class TopologyCounts extends Map<string, number> {
-  static key(key: string, value: string): string {
-    return `${key}\0${value}`;
+/**
+ * Counts per topology pair (topologyKey, value); a pair counted down to 0 is dropped. Filter
+ * looks pairs up for every node: by key, then value, no pair strings built for it.
+ */
+class TopologyCounts {
+  readonly #byKey = new Map<string, Map<string, number>>();
+  #pairs = 0;
+
+  /** How many pairs have a count. */
+  get size(): number {
+    return this.#pairs;
   }
 
   add(key: string, value: string, n: number): void {
-    const k = TopologyCounts.key(key, value);
-    const v = (this.get(k) ?? 0) + n;
-    if (v === 0) this.delete(k);
-    else this.set(k, v);
+    let byValue = this.#byKey.get(key);
+    if (!byValue) this.#byKey.set(key, (byValue = new Map()));
+    const had = byValue.get(value);
+    const v = (had ?? 0) + n;
+    if (v !== 0) {
+      byValue.set(value, v);
+      if (had === undefined) this.#pairs++;
+    } else if (had !== undefined) {
+      byValue.delete(value);
+      this.#pairs--;
+    }
+    if (byValue.size === 0) this.#byKey.delete(key);
   }
 
   count(key: string, value: string): number {
-    return this.get(TopologyCounts.key(key, value)) ?? 0;
+    return this.#byKey.get(key)?.get(value) ?? 0;
+  }
+
+  /** Whether one of the labels, as a pair, has a count above 0. */
+  anyOf(labels: Readonly<Record<string, string>>): boolean {
+    for (const [key, byValue] of this.#byKey) {
+      if (Object.hasOwn(labels, key) && (byValue.get(labels[key]) ?? 0) > 0) return true;
+    }
+    return false;
+  }
+
+  clone(): TopologyCounts {
+    const c = new TopologyCounts();
+    for (const [key, byValue] of this.#byKey) c.#byKey.set(key, new Map(byValue));
+    c.#pairs = this.#pairs;
+    return c;
   }
 }
 
@@ -66,7 +96,7 @@ class PreFilterState {
   }
 
   clone(): PreFilterState {
-    return new PreFilterState(this.terms, this.namespaceLabels, [new TopologyCounts(this.existingAntiAffinityCounts), new TopologyCounts(this.affinityCounts), new TopologyCounts(this.antiAffinityCounts)]);
+    return new PreFilterState(this.terms, this.namespaceLabels, [this.existingAntiAffinityCounts.clone(), this.affinityCounts.clone(), this.antiAffinityCounts.clone()]);
   }
 }
 
@@ -132,13 +162,12 @@ export function newInterPodAffinity(rawArgs: InterPodAffinityArgs, handle: Handl
       const terms = affinityTermsOf(pod);
       const hasOwnTerms = terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0;
       const s = new PreFilterState(terms, nsLabels(pod.metadata?.namespace));
-      let anyExistingAntiAffinity = false;
-      for (const node of nodes) {
-        if (node.podsWithRequiredAntiAffinity > 0) anyExistingAntiAffinity = true;
-        else if (!hasOwnTerms) continue;
+      // Without terms of its own, only nodes with pods that have required anti-affinity matter.
+      const relevant = hasOwnTerms ? nodes : handle.nodeInfos.havePodsWithRequiredAntiAffinityList();
+      if (!hasOwnTerms && relevant.length === 0) return skip;
+      for (const node of relevant) {
         for (const info of node.pods.values()) update(s, pod, info, node.node, 1);
       }
-      if (!hasOwnTerms && !anyExistingAntiAffinity) return skip;
       state.write(preFilterKey, s);
       return undefined;
     },
@@ -159,7 +188,7 @@ export function newInterPodAffinity(rawArgs: InterPodAffinityArgs, handle: Handl
         }
       }
       if (s.existingAntiAffinityCounts.size > 0) {
-        for (const [k, v] of Object.entries(labels)) if (s.existingAntiAffinityCounts.count(k, v) > 0) return unschedulable(errReasonExistingAntiAffinityRulesNotMatch);
+        if (s.existingAntiAffinityCounts.anyOf(labels)) return unschedulable(errReasonExistingAntiAffinityRulesNotMatch);
       }
       return undefined;
     },
@@ -169,8 +198,7 @@ export function newInterPodAffinity(rawArgs: InterPodAffinityArgs, handle: Handl
       if (ignoreExisting && !hasConstraints) return skip;
       const podNsLabels = nsLabels(pod.metadata?.namespace);
       const scores = new Map<string, Map<string, number>>();
-      for (const node of handle.nodeInfos.list()) {
-        if (!hasConstraints && node.podsWithAffinity === 0) continue;
+      for (const node of hasConstraints ? handle.nodeInfos.list() : handle.nodeInfos.havePodsWithAffinityList()) {
         const labels = labelsOf(node.node);
         if (Object.keys(labels).length === 0) continue;
         for (const info of node.pods.values()) {

@@ -9,7 +9,7 @@ import type { NodeInfo } from '../../framework/node-info.ts';
 import { isExtendedResourceName, podRequests, type Resource } from '../../framework/resource.ts';
 import { Code, Status } from '../../framework/status.ts';
 import type { Pod } from '../../types.ts';
-import { allocatableAndRequested, defaultResources, leastAllocatedScore, mostAllocatedScore, resourceOf, type ResourceSpec } from './resource-allocation.ts';
+import { defaultResources, fillAllocatableAndRequested, leastAllocatedScore, mostAllocatedScore, podAmounts, resourceOf, type ResourceSpec } from './resource-allocation.ts';
 
 export const name = 'NodeResourcesFit';
 const preFilterKey = `PreFilter${name}`;
@@ -30,17 +30,42 @@ export interface FitArgs {
   scoringStrategy?: { type?: 'LeastAllocated' | 'MostAllocated'; resources?: ResourceSpec[] };
 }
 
-/** The resources a pod lacks on a node (empty when it fits). */
-export function fitsRequest(request: Resource, node: NodeInfo, ignored: ReadonlySet<string> = new Set(), ignoredGroups: ReadonlySet<string> = new Set()): InsufficientResource[] {
-  const out: InsufficientResource[] = [];
-  const allowed = node.allocatable.allowedPodNumber;
-  if (node.pods.size + 1 > allowed) {
-    out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.size, capacity: allowed, unresolvable: false });
+function lacks(want: number, cap: number, used: number): boolean {
+  return want > 0 && want > cap - used;
+}
+
+const noneIgnored: ReadonlySet<string> = new Set();
+const noInsufficientResources: readonly InsufficientResource[] = Object.freeze([]);
+
+/**
+ * The resources a pod lacks on a node (empty when it fits). Runs for every node a cycle
+ * filters, so the common outcome (everything fits) allocates nothing.
+ */
+export function fitsRequest(request: Resource, node: NodeInfo, ignored: ReadonlySet<string> = noneIgnored, ignoredGroups: ReadonlySet<string> = noneIgnored): readonly InsufficientResource[] {
+  const allocatable = node.allocatable;
+  const requested = node.requested;
+  const allowed = allocatable.allowedPodNumber;
+  const tooManyPods = node.podCount + 1 > allowed;
+  const noRequests = request.milliCPU === 0 && request.memory === 0 && request.ephemeralStorage === 0 && request.scalar.size === 0;
+  if (!tooManyPods) {
+    if (noRequests) return noInsufficientResources;
+    if (
+      !lacks(request.milliCPU, allocatable.milliCPU, requested.milliCPU) &&
+      !lacks(request.memory, allocatable.memory, requested.memory) &&
+      !lacks(request.ephemeralStorage, allocatable.ephemeralStorage, requested.ephemeralStorage) &&
+      request.scalar.size === 0
+    ) {
+      return noInsufficientResources;
+    }
   }
-  if (request.milliCPU === 0 && request.memory === 0 && request.ephemeralStorage === 0 && request.scalar.size === 0) return out;
+  const out: InsufficientResource[] = [];
+  if (tooManyPods) {
+    out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.podCount, capacity: allowed, unresolvable: false });
+  }
+  if (noRequests) return out;
   const check = (resourceName: string, want: number, reason = `Insufficient ${resourceName}`) => {
-    const cap = resourceOf(node.allocatable, resourceName);
-    const used = resourceOf(node.requested, resourceName);
+    const cap = resourceOf(allocatable, resourceName);
+    const used = resourceOf(requested, resourceName);
     if (want > 0 && want > cap - used) out.push({ resourceName, reason, requested: want, used, capacity: cap, unresolvable: want > cap });
   };
   check('cpu', request.milliCPU);
@@ -60,6 +85,8 @@ export function newNodeResourcesFit(args: FitArgs = {}): Plugin {
   if (type !== 'LeastAllocated' && type !== 'MostAllocated') throw new Error(`NodeResourcesFit: scoringStrategy.type: Unsupported value: ${JSON.stringify(type)}: supported values: "LeastAllocated", "MostAllocated"`);
   const resources = args.scoringStrategy?.resources?.length ? args.scoringStrategy.resources.map((r) => ({ name: r.name, weight: r.weight || 1 })) : defaultResources;
   const scorer = type === 'MostAllocated' ? mostAllocatedScore : leastAllocatedScore;
+  const allocatable = resources.map(() => 0);
+  const requested = resources.map(() => 0);
   return {
     name,
     events: ['NodeAdd', 'NodeAllocatableChange', 'AssignedPodDelete', 'AssignedPodUpdate'],
@@ -74,11 +101,11 @@ export function newNodeResourcesFit(args: FitArgs = {}): Plugin {
       return new Status(code, insufficient.map((r) => r.reason));
     },
     preScore(state, pod) {
-      state.write(preScoreKey, podRequests(pod, true));
+      state.write(preScoreKey, podAmounts(podRequests(pod, true), resources));
       return undefined;
     },
     score(state, _pod: Pod, node) {
-      const { allocatable, requested } = allocatableAndRequested(node, state.read<Resource>(preScoreKey), resources, true);
+      fillAllocatableAndRequested(node, state.read<number[]>(preScoreKey), resources, true, allocatable, requested);
       return scorer(requested, allocatable, resources);
     },
   };

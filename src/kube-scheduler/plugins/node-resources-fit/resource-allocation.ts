@@ -32,23 +32,32 @@ export function resourceOf(r: Resource, name: string): number {
   }
 }
 
-/** [allocatable, requested-with-pod] per resource; allocatable 0 marks a resource to leave out. */
-export function allocatableAndRequested(node: NodeInfo, podRequest: Resource, resources: readonly ResourceSpec[], nonZero: boolean): { allocatable: number[]; requested: number[] } {
-  const onNode = nonZero ? node.nonZeroRequested : node.requested;
-  const allocatable: number[] = [];
-  const requested: number[] = [];
-  for (const r of resources) {
-    const alloc = r.name === 'pods' ? node.allocatable.allowedPodNumber : resourceOf(node.allocatable, r.name);
-    // Non-zero defaults apply to cpu and memory only; other resources use exact requests.
-    const base = nonZero && (r.name === 'cpu' || r.name === 'memory') ? onNode : node.requested;
-    const used = r.name === 'pods' ? node.pods.size : resourceOf(base, r.name);
-    allocatable.push(alloc);
-    requested.push(used + (r.name === 'pods' ? 1 : resourceOf(podRequest, r.name)));
-  }
-  return { allocatable, requested };
+/** What the pod adds per resource, in the order of `resources` (computed once per cycle). */
+export function podAmounts(podRequest: Resource, resources: readonly ResourceSpec[]): number[] {
+  return resources.map((r) => (r.name === 'pods' ? 1 : resourceOf(podRequest, r.name)));
 }
 
-export function leastAllocatedScore(requested: number[], allocatable: number[], resources: readonly ResourceSpec[]): number {
+/**
+ * Fills allocatable and requested (the node's pods plus `amounts`) per resource; allocatable 0
+ * marks a resource to leave out. Scoring calls it for every node, so the caller passes the
+ * arrays to fill instead of getting new ones.
+ */
+export function fillAllocatableAndRequested(node: NodeInfo, amounts: readonly number[], resources: readonly ResourceSpec[], nonZero: boolean, allocatable: number[], requested: number[]): void {
+  for (let i = 0; i < resources.length; i++) {
+    const name = resources[i].name;
+    if (name === 'pods') {
+      allocatable[i] = node.allocatable.allowedPodNumber;
+      requested[i] = node.podCount + amounts[i];
+      continue;
+    }
+    // Non-zero defaults apply to cpu and memory only; other resources use exact requests.
+    const base = nonZero && (name === 'cpu' || name === 'memory') ? node.nonZeroRequested : node.requested;
+    allocatable[i] = resourceOf(node.allocatable, name);
+    requested[i] = resourceOf(base, name) + amounts[i];
+  }
+}
+
+export function leastAllocatedScore(requested: readonly number[], allocatable: readonly number[], resources: readonly ResourceSpec[]): number {
   let score = 0;
   let weights = 0;
   for (let i = 0; i < resources.length; i++) {
@@ -61,7 +70,7 @@ export function leastAllocatedScore(requested: number[], allocatable: number[], 
   return weights === 0 ? 0 : Math.trunc(score / weights);
 }
 
-export function mostAllocatedScore(requested: number[], allocatable: number[], resources: readonly ResourceSpec[]): number {
+export function mostAllocatedScore(requested: readonly number[], allocatable: readonly number[], resources: readonly ResourceSpec[]): number {
   let score = 0;
   let weights = 0;
   for (let i = 0; i < resources.length; i++) {
@@ -75,17 +84,31 @@ export function mostAllocatedScore(requested: number[], allocatable: number[], r
 }
 
 /** 100 × (1 − standard deviation of the requested/allocatable fractions). */
-export function balancedScore(requested: number[], allocatable: number[]): number {
-  const fractions: number[] = [];
+export function balancedScore(requested: readonly number[], allocatable: readonly number[]): number {
+  // Computed in place (no array of fractions): this runs for every node scored.
+  let n = 0;
+  let first = 0;
+  let second = 0;
+  let sum = 0;
   for (let i = 0; i < requested.length; i++) {
     if (allocatable[i] === 0) continue;
-    fractions.push(Math.min(1, requested[i] / allocatable[i]));
+    const f = Math.min(1, requested[i] / allocatable[i]);
+    if (n === 0) first = f;
+    else if (n === 1) second = f;
+    sum += f;
+    n++;
   }
   let std = 0;
-  if (fractions.length === 2) std = Math.abs((fractions[0] - fractions[1]) / 2);
-  else if (fractions.length > 2) {
-    const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
-    std = Math.sqrt(fractions.reduce((a, f) => a + (f - mean) * (f - mean), 0) / fractions.length);
+  if (n === 2) std = Math.abs((first - second) / 2);
+  else if (n > 2) {
+    const mean = sum / n;
+    let squares = 0;
+    for (let i = 0; i < requested.length; i++) {
+      if (allocatable[i] === 0) continue;
+      const f = Math.min(1, requested[i] / allocatable[i]);
+      squares += (f - mean) * (f - mean);
+    }
+    std = Math.sqrt(squares / n);
   }
   return Math.trunc((1 - std) * 100);
 }

@@ -14,7 +14,7 @@ export function newNodeUnschedulable(): Plugin {
     name,
     events: ['NodeAdd', 'NodeTaintChange'],
     filter(_state, pod, node) {
-      if (!node.node.spec?.unschedulable) return undefined;
+      if (!node.unschedulable) return undefined;
       return tolerated(pod.spec?.tolerations, unschedulableTaint) ? undefined : unresolvable(errReasonUnschedulable);
     },
   };

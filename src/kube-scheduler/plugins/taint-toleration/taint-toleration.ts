@@ -16,7 +16,7 @@ export function newTaintToleration(): Plugin {
     name,
     events: ['NodeAdd', 'NodeTaintChange'],
     filter(_state, pod, node) {
-      const taint = findUntoleratedTaint(node.node.spec?.taints, pod.spec?.tolerations, ['NoSchedule', 'NoExecute']);
+      const taint = findUntoleratedTaint(node.taints, pod.spec?.tolerations, ['NoSchedule', 'NoExecute']);
       if (!taint) return undefined;
       return unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
     },
@@ -28,7 +28,7 @@ export function newTaintToleration(): Plugin {
     score(state, _pod, node) {
       const tolerations = state.read<Toleration[]>(preScoreKey);
       let n = 0;
-      for (const taint of node.node.spec?.taints ?? []) if (taint.effect === 'PreferNoSchedule' && !tolerated(tolerations, taint)) n++;
+      for (const taint of node.taints) if (taint.effect === 'PreferNoSchedule' && !tolerated(tolerations, taint)) n++;
       return n;
     },
     normalizeScore(_state, _pod, scores) {
