@@ -18,6 +18,7 @@ import { RestClient } from '../src/client/rest-client.ts';
 import { parallel, percentile } from './support/measure.ts';
 import { printTable } from './support/table.ts';
 import { startK8ts } from './support/k8ts-process.ts';
+import { qosCgroups, removeClusterSandboxes } from '../test/support/cri-sandboxes.ts';
 
 interface Pod {
   metadata?: { name?: string };
@@ -28,6 +29,7 @@ const pods = { group: '', version: 'v1', resource: 'pods', namespace: 'default' 
 
 async function measure(runtime: string, count: number, qps: number | undefined): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), `k8ts-bench-kubelet-${runtime}-`));
+  const qosBefore = runtime === 'cri' ? qosCgroups() : new Set<string>();
   const cluster = await startK8ts('up', dir, ['--runtime', runtime, '--kubelet-port', '0', '--disable-kube-proxy']);
   const client = new RestClient(loadKubeconfig(cluster.kubeconfig));
   try {
@@ -83,6 +85,8 @@ async function measure(runtime: string, count: number, qps: number | undefined):
   } finally {
     client.close();
     await cluster.stop();
+    // A cri kubelet leaves its containers running when it stops (as upstream's): remove the run's.
+    if (runtime === 'cri') await removeClusterSandboxes(dir, qosBefore);
     rmSync(dir, { recursive: true, force: true });
   }
 }
