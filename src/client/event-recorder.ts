@@ -11,6 +11,7 @@ import type { RestClient } from './rest-client.ts';
 import { isNotFound } from './api-errors.ts';
 import type { Clock } from '../machinery/clock.ts';
 import type { KubeObject } from '../api/kind.ts';
+import { rfc3339 } from '../machinery/time.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -41,10 +42,6 @@ interface Seen {
 }
 
 const events = { group: '', version: 'v1', resource: 'events' };
-
-function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 /** One per process: hands out recorders per component and serializes their writes. */
 export class EventBroadcaster {
@@ -107,7 +104,7 @@ export class EventBroadcaster {
       try {
         await this.#options.client.patch(
           { ...events, namespace: seen.namespace, name: seen.name },
-          { count: seen.count, lastTimestamp: timestamp(now), message },
+          { count: seen.count, lastTimestamp: rfc3339(now), message },
           { type: 'strategic' },
         );
         return;
@@ -127,8 +124,8 @@ export class EventBroadcaster {
       reason,
       message,
       source,
-      firstTimestamp: timestamp(now),
-      lastTimestamp: timestamp(now),
+      firstTimestamp: rfc3339(now),
+      lastTimestamp: rfc3339(now),
       count: 1,
       type,
       eventTime: null,
@@ -136,6 +133,6 @@ export class EventBroadcaster {
       reportingInstance: source.host ?? '',
     };
     await this.#options.client.create({ ...events, namespace }, body);
-    this.#seen.set(key, { name, namespace, count: 1, firstTimestamp: timestamp(now), lastMs: now });
+    this.#seen.set(key, { name, namespace, count: 1, firstTimestamp: rfc3339(now), lastMs: now });
   }
 }

@@ -8,7 +8,8 @@ import type { KubeObject } from '../api/kind.ts';
 import { FakeClock } from '../machinery/fake-clock.ts';
 import { alreadyExists, conflict, modifiedConflictDetail } from '../machinery/status.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
-import { LeaderElector, LeaseLock, microTime, type LeaderElectionConfig, type LeaderElectionRecord, type ResourceLock } from './leader-election.ts';
+import { LeaderElector, LeaseLock, type LeaderElectionConfig, type LeaderElectionRecord, type ResourceLock } from './leader-election.ts';
+import { microTime } from '../machinery/time.ts';
 import { RestClient } from './rest-client.ts';
 
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -16,6 +16,7 @@ import { realClock, type Clock } from '../machinery/clock.ts';
 import { isNotFound } from './api-errors.ts';
 import type { RestClient } from './rest-client.ts';
 import { jitter, sleep } from './wait.ts';
+import { microTime } from '../machinery/time.ts';
 
 /** What a lock stores: client-go's LeaderElectionRecord (times as MicroTime strings). */
 export interface LeaderElectionRecord {
@@ -39,10 +40,6 @@ export interface ResourceLock {
 
 const leases = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' };
 
-/** metav1.MicroTime: RFC 3339 with microseconds. */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
-}
 
 interface LeaseObject extends KubeObject {
   spec?: {

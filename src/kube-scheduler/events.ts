@@ -7,6 +7,7 @@
 import type { Clock } from '../machinery/clock.ts';
 import type { RestClient } from '../client/rest-client.ts';
 import type { Pod } from './types.ts';
+import { rfc3339 } from '../machinery/time.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -29,10 +30,6 @@ interface Series {
 }
 
 const events = { group: '', version: 'v1', resource: 'events' };
-
-function seconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 export class EventRecorder {
   readonly #client: RestClient;
@@ -57,11 +54,11 @@ export class EventRecorder {
       this.#series.set(key, series);
       series.count++;
       const s = series;
-      const patch = { count: s.count, lastTimestamp: seconds(now) };
+      const patch = { count: s.count, lastTimestamp: rfc3339(now) };
       write = () => this.#client.patch({ ...events, namespace, name: s.name }, patch, { type: 'merge' });
     } else {
       const name = `${meta.name}.${(BigInt(now) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000))).toString(16)}`;
-      series = { name, namespace, count: 1, firstTimestamp: seconds(now), last: Promise.resolve() };
+      series = { name, namespace, count: 1, firstTimestamp: rfc3339(now), last: Promise.resolve() };
       this.#series.set(key, series);
       if (this.#series.size > (this.#options.maxSeries ?? 4096)) this.#series.delete(this.#series.keys().next().value!);
       const body = {

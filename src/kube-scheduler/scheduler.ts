@@ -29,6 +29,7 @@ import { defaultPlugins, inTreeRegistry } from './plugins/registry.ts';
 import { SchedulingQueue } from './queue/scheduling-queue.ts';
 import { scheduleOne, type ScheduleContext } from './schedule-one.ts';
 import type { Node, Pod } from './types.ts';
+import { rfc3339 } from '../machinery/time.ts';
 
 export interface KubeSchedulerOptions {
   /** Path of a kubeconfig; or give restConfig. */
@@ -111,7 +112,7 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
     const meta = pod.metadata ?? {};
     const target = { group: '', version: 'v1', resource: 'pods', namespace: meta.namespace, name: meta.name };
     const eviction = (async () => {
-      const now = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const now = rfc3339(clock.now());
       await client.patch({ ...target, subresource: 'status' }, { status: { conditions: [{ ...condition, lastProbeTime: null, lastTransitionTime: now }] } }, { type: 'strategic', signal: stop.signal });
       await client.delete(target, { signal: stop.signal });
       log.info('Preempted pod', { pod: `${meta.namespace}/${meta.name}` });
@@ -206,7 +207,7 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
       const meta = pod.metadata ?? {};
       const patch = {
         status: {
-          conditions: [{ ...condition, lastProbeTime: null, lastTransitionTime: new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') }],
+          conditions: [{ ...condition, lastProbeTime: null, lastTransitionTime: rfc3339(clock.now()) }],
           ...(nominatedNodeName === undefined ? {} : { nominatedNodeName }),
         },
       };

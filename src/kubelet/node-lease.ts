@@ -7,6 +7,7 @@ import { isConflict, isNotFound } from '../client/api-errors.ts';
 import type { RestClient } from '../client/rest-client.ts';
 import type { Clock, Timer } from '../machinery/clock.ts';
 import type { KubeObject } from './types.ts';
+import { microTime } from '../machinery/time.ts';
 
 const leases = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: 'kube-node-lease' };
 
@@ -23,11 +24,6 @@ export interface NodeLeaseOptions {
 
 interface Lease extends KubeObject {
   spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string };
-}
-
-/** metav1.MicroTime: RFC 3339 with microseconds. */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 export class NodeLease {

@@ -171,7 +171,4 @@ export function podFullName(pod: Pick<Pod, 'metadata'>): string {
   return `${pod.metadata.namespace ?? ''}/${pod.metadata.name ?? ''}`;
 }
 
-/** RFC 3339 at second precision, as metav1.Time serializes. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+export { rfc3339 } from '../machinery/time.ts';

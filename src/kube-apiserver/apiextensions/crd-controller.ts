@@ -22,7 +22,8 @@ import { obj as asObject, str as asString, strings } from '../../api/meta/v1/uns
 import type { Timer } from '../../machinery/clock.ts';
 import { conflict, StatusError } from '../../machinery/status.ts';
 import type { ServerContext } from '../handlers/context.ts';
-import { deepEqual, timestamp } from '../registry/object-meta.ts';
+import { deepEqual } from '../registry/object-meta.ts';
+import { rfc3339 } from '../../machinery/time.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
 import type { ApiResource } from '../registry/resources.ts';
 import type { CacheWatcher } from '../registry/watch-cache.ts';
@@ -61,7 +62,7 @@ export function createCrdController(context: ServerContext, options: CrdControll
   const log = options.log ?? (() => {});
   const baseDelay = options.retryDelayMs ?? 10;
   const maxDelay = options.maxRetryDelayMs ?? 10_000;
-  const now = () => timestamp(clock.now());
+  const now = () => rfc3339(clock.now());
 
   const base = registry.get(crdGroup, 'v1', crdResourceName);
   // The CRD storage's Delete: the first deletion request adds the cleanup finalizer.

@@ -7,7 +7,7 @@
 // the oldest are merged into an "ancient-changes" entry per apiVersion.
 
 import { isObject } from '../patch/json-value.ts';
-import { timestamp } from '../registry/object-meta.ts';
+import { rfc3339 } from '../../machinery/time.ts';
 import { FieldSet, FieldsError } from './field-set.ts';
 import type { Managers } from './updater.ts';
 
@@ -134,7 +134,7 @@ export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | un
 
 /** Time of a change, as metav1.Time serialises (RFC 3339, seconds). */
 export function changeTime(now: number): string {
-  return timestamp(now);
+  return rfc3339(now);
 }
 
 /** capManagersManager: merges the oldest Update entries until at most `max` are left. */

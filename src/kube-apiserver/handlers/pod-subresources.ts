@@ -6,7 +6,7 @@ import { fromLabelSelector } from '../../machinery/labels.ts';
 import { badRequest, conflict, notFound, StatusError, success, tooManyRequests } from '../../machinery/status.ts';
 import { bodyType, decodeBody, readBody, requireObject } from '../http/body.ts';
 import { writeJson } from '../http/respond.ts';
-import { timestamp } from '../registry/object-meta.ts';
+import { rfc3339 } from '../../machinery/time.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
 import type { RequestContext } from './context.ts';
 
@@ -37,7 +37,7 @@ export async function serveBinding(ctx: RequestContext, pods: ResourceStore, nam
       spec.nodeName = node;
       const status = (pod.status ??= {}) as { conditions?: Condition[] };
       const conditions = (status.conditions ??= []);
-      const now = timestamp(ctx.server.clock.now());
+      const now = rfc3339(ctx.server.clock.now());
       const scheduled = conditions.find((c) => c.type === 'PodScheduled');
       if (scheduled) Object.assign(scheduled, { status: 'True', lastTransitionTime: now, reason: undefined, message: undefined });
       else conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });

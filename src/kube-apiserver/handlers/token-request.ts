@@ -7,7 +7,7 @@ import { invalid } from '../../machinery/status.ts';
 import { issuer } from '../auth/service-account-tokens.ts';
 import { bodyType, decodeBody, readBody, requireObject } from '../http/body.ts';
 import { writeJson } from '../http/respond.ts';
-import { timestamp } from '../registry/object-meta.ts';
+import { rfc3339 } from '../../machinery/time.ts';
 import type { ResourceStore } from '../registry/resource-store.ts';
 import type { RequestContext } from './context.ts';
 
@@ -47,8 +47,8 @@ export async function serveTokenRequest(ctx: RequestContext, serviceAccounts: Re
   writeJson(ctx.res, 201, {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
-    metadata: { name: ctx.info.name, namespace, creationTimestamp: timestamp(now * 1000) },
+    metadata: { name: ctx.info.name, namespace, creationTimestamp: rfc3339(now * 1000) },
     spec: { audiences, expirationSeconds: expiration, boundObjectRef: spec.boundObjectRef ?? null },
-    status: { token, expirationTimestamp: timestamp((now + expiration) * 1000) },
+    status: { token, expirationTimestamp: rfc3339((now + expiration) * 1000) },
   });
 }

@@ -4,16 +4,12 @@
 
 import { randomUUID } from 'node:crypto';
 import type { KubeObject, ObjectMeta } from '../../api/kind.ts';
-
-/** RFC 3339 with second precision, as metav1.Time serialises. */
-export function timestamp(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
+import { rfc3339 } from '../../machinery/time.ts';
 
 export function fillForCreate(object: KubeObject, now: number, generation: boolean): void {
   const meta = (object.metadata ??= {});
   meta.uid = randomUUID();
-  meta.creationTimestamp = timestamp(now);
+  meta.creationTimestamp = rfc3339(now);
   delete meta.deletionTimestamp;
   delete meta.deletionGracePeriodSeconds;
   delete meta.selfLink;

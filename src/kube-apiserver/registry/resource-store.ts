@@ -11,7 +11,8 @@ import { CompactedError, FutureRevisionError } from '../../store/errors.ts';
 import { bytes, prefixEnd, successor, text as keyText } from '../../store/keys.ts';
 import type { KeyValue, Store } from '../../store/store.ts';
 import { decodeObject, encodeObject, rawWithVersion, rememberStored } from './codec.ts';
-import { deepEqual, fillForCreate, preserveForUpdate, timestamp } from './object-meta.ts';
+import { deepEqual, fillForCreate, preserveForUpdate } from './object-meta.ts';
+import { rfc3339 } from '../../machinery/time.ts';
 import type { ApiResource } from './resources.ts';
 import type { ObjectFilter } from './selection.ts';
 import type { WatchCache } from './watch-cache.ts';
@@ -255,7 +256,7 @@ export class ResourceStore {
       // kubelet, for a graceful pod) completes it.
       const alreadyDeleting = meta.deletionTimestamp !== undefined;
       if (!alreadyDeleting || (meta.deletionGracePeriodSeconds ?? 0) > grace) {
-        nextMeta.deletionTimestamp = timestamp(options.now + grace * 1000);
+        nextMeta.deletionTimestamp = rfc3339(options.now + grace * 1000);
         nextMeta.deletionGracePeriodSeconds = grace;
         if (this.resource.def.generation) nextMeta.generation = (nextMeta.generation ?? 1) + 1;
       }

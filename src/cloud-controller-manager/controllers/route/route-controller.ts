@@ -20,6 +20,7 @@ import { names } from '../../names.ts';
 import type { Condition, Node } from '../../types.ts';
 import { runWorkers } from '../../../component-base/controller-worker.ts';
 import { cidrContains } from '../../cidr.ts';
+import { rfc3339 } from '../../../machinery/time.ts';
 
 const nodesRef = { group: '', version: 'v1', resource: 'nodes' };
 const routesKey = 'routes';
@@ -146,7 +147,7 @@ export class RouteController implements Controller {
       ? { type: 'NetworkUnavailable', status: 'False', reason: 'RouteCreated', message: 'RouteController created a route' }
       : { type: 'NetworkUnavailable', status: 'True', reason: 'NoRouteCreated', message: 'RouteController failed to create a route' };
     if (current?.status === want.status && current.reason === want.reason) return;
-    const now = new Date(Math.floor(this.#o.clock.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+    const now = rfc3339(this.#o.clock.now());
     const next = structuredClone(node) as Node;
     const conditions = (next.status?.conditions ?? []).filter((c) => c.type !== 'NetworkUnavailable');
     conditions.push({ ...want, lastHeartbeatTime: now, lastTransitionTime: current?.status === want.status ? current.lastTransitionTime : now });

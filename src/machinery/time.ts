@@ -1,0 +1,12 @@
+// How times are written in Kubernetes objects: metav1.Time (RFC 3339, whole seconds, UTC) and
+// metav1.MicroTime (RFC 3339 with microseconds).
+
+/** metav1.Time: RFC 3339 at second precision, e.g. 2026-01-01T00:00:05Z. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** metav1.MicroTime: RFC 3339 with microseconds, e.g. 2026-01-01T00:00:05.123000Z. */
+export function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
