@@ -6,6 +6,7 @@
 
 import { open, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import { parseLogLine } from './runtime/cri-log.ts';
 
 export interface LogOptions {
   follow?: boolean;
@@ -19,46 +20,40 @@ export interface LogOptions {
   pollMs?: number;
 }
 
-export interface LogLine {
-  time: string;
-  stream: string;
-  text: string;
+/** One line of a container's output: the time of its first chunk, its text, its stream. */
+interface OutputLine {
+  timestamp: string;
+  time: number;
+  content: Buffer;
 }
 
-/** Splits CRI log content into complete lines (partial chunks joined); returns the unparsed rest. */
-export function parseCriLog(content: string, pending: { time: string; stream: string; text: string } | undefined): { lines: LogLine[]; rest: string; pending: typeof pending } {
-  const lines: LogLine[] = [];
+/**
+ * Splits CRI log bytes into complete lines (partial chunks joined, lines not in the format skipped),
+ * returning the bytes after the last '\n' and a line still waiting for its final chunk.
+ */
+function splitCriLog(bytes: Buffer, pending: OutputLine | undefined): { lines: OutputLine[]; rest: Buffer; pending: OutputLine | undefined } {
+  const lines: OutputLine[] = [];
   let start = 0;
-  for (;;) {
-    const nl = content.indexOf('\n', start);
-    if (nl < 0) break;
-    const raw = content.slice(start, nl);
+  for (let nl = bytes.indexOf(0x0a, start); nl >= 0; nl = bytes.indexOf(0x0a, start)) {
+    const entry = parseLogLine(bytes.subarray(start, nl));
     start = nl + 1;
-    const a = raw.indexOf(' ');
-    const b = raw.indexOf(' ', a + 1);
-    const c = raw.indexOf(' ', b + 1);
-    if (a < 0 || b < 0) continue;
-    const time = raw.slice(0, a);
-    const stream = raw.slice(a + 1, b);
-    const tag = c < 0 ? raw.slice(b + 1) : raw.slice(b + 1, c);
-    const text = c < 0 ? '' : raw.slice(c + 1);
-    if (tag === 'P') {
-      pending = pending ? { ...pending, text: pending.text + text } : { time, stream, text };
-      continue;
+    if (!entry) continue;
+    const line = pending ? { ...pending, content: Buffer.concat([pending.content, entry.content]) } : { timestamp: entry.timestamp, time: entry.time, content: entry.content };
+    if (entry.tag === 'P') pending = line;
+    else {
+      lines.push(line);
+      pending = undefined;
     }
-    lines.push(pending ? { ...pending, text: pending.text + text } : { time, stream, text });
-    pending = undefined;
   }
-  return { lines, rest: content.slice(start), pending };
+  return { lines, rest: bytes.subarray(start), pending };
 }
 
 /** Writes the container's log to `out` as the options say; resolves when done. */
 export async function readContainerLog(path: string, out: Writable, options: LogOptions = {}): Promise<void> {
   let budget = options.limitBytes ?? Infinity;
-  const emit = (line: LogLine): boolean => {
-    if (options.sinceMs !== undefined && Date.parse(line.time) < options.sinceMs) return true;
-    const text = `${options.timestamps ? `${line.time} ` : ''}${line.text}\n`;
-    const buf = Buffer.from(text);
+  const emit = (line: OutputLine): boolean => {
+    if (options.sinceMs !== undefined && line.time < options.sinceMs) return true;
+    const buf = Buffer.concat([Buffer.from(options.timestamps ? `${line.timestamp} ` : ''), line.content, Buffer.from('\n')]);
     if (buf.length > budget) {
       if (budget > 0) out.write(buf.subarray(0, budget));
       budget = 0;
@@ -69,9 +64,9 @@ export async function readContainerLog(path: string, out: Writable, options: Log
     return true;
   };
   let position = 0;
-  let rest = '';
-  let pending: LogLine | undefined;
-  const readMore = async (): Promise<LogLine[]> => {
+  let rest: Buffer = Buffer.alloc(0);
+  let pending: OutputLine | undefined;
+  const readMore = async (): Promise<OutputLine[]> => {
     let size: number;
     try {
       size = (await stat(path)).size;
@@ -85,7 +80,7 @@ export async function readContainerLog(path: string, out: Writable, options: Log
       const buf = Buffer.alloc(size - position);
       const { bytesRead } = await fh.read(buf, 0, buf.length, position);
       position += bytesRead;
-      const parsed = parseCriLog(rest + buf.subarray(0, bytesRead).toString('utf8'), pending);
+      const parsed = splitCriLog(Buffer.concat([rest, buf.subarray(0, bytesRead)]), pending);
       rest = parsed.rest;
       pending = parsed.pending;
       return parsed.lines;
