@@ -289,7 +289,7 @@ export function createKubelet(options: KubeletOptions): Kubelet {
 
     const statusOf = (v: PodRuntimeView) =>
       generatePodStatus({
-        pod: apiPodFor(pod) ? { ...pod, status: apiPodFor(pod)!.status ?? pod.status } : pod,
+        pod: { ...pod, status: apiPodFor(pod)?.status ?? pod.status },
         sandbox: [...v.sandboxes].sort((a, b) => b.metadata.attempt - a.metadata.attempt)[0],
         containers: v.containers,
         waiting: w.state.waiting,

@@ -131,7 +131,6 @@ export function createPodEnvironment(o: PodEnvironmentOptions): PodEnvironment {
     async prepareContainer(pod, container, podIP) {
       const uid = pod.metadata.uid ?? '';
       try {
-        const needsServices = pod.spec.enableServiceLinks !== false || true;
         const envs = await makeEnvironment(
           pod,
           container,
@@ -139,7 +138,8 @@ export function createPodEnvironment(o: PodEnvironmentOptions): PodEnvironment {
             podIPs: podIP ? [podIP] : [],
             hostIPs: [o.nodeIP],
             nodeAllocatable: o.allocatable(),
-            services: needsServices ? await serviceList() : undefined,
+            // Even without service links a pod gets the kubernetes service's variables.
+            services: await serviceList(),
             onWarning: (reason, message) => o.recorder.event(pod, 'Warning', reason, message),
           },
           source,

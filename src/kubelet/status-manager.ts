@@ -28,7 +28,7 @@ function pods(pod: Pod, name = pod.metadata.name) {
   return { group: '', version: 'v1', resource: 'pods', namespace: pod.metadata.namespace, name };
 }
 
-/** Status without the fields whose change alone is not worth a write. */
+/** A status as compared with the one last written. */
 function comparable(status: PodStatus): string {
   return JSON.stringify(status);
 }

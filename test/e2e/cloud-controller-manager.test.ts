@@ -13,28 +13,20 @@
 // renew their Lease every 10 s, so the grace period must stay well above that).
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { busyboxSkipReason } from '../support/busybox.ts';
 import { startCluster, type Cluster } from '../support/k8ts-cluster.ts';
 import { until } from '../support/until.ts';
 
 const bin = fileURLToPath(new URL('../../bin/k8ts.js', import.meta.url));
 
-function hasBusybox(): boolean {
-  try {
-    execFileSync('busybox', ['true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return existsSync('/bin/busybox');
-  }
-}
-
-const skip = !hasBusybox() && !process.env.CI ? 'busybox is not installed (apt-get install busybox-static)' : false;
+const skip = busyboxSkipReason();
 
 /** One request on a fresh connection: the body, or the error code. */
 function fetchText(host: string, port: number, path = '/'): Promise<string> {
