@@ -27,7 +27,7 @@ import { NodeStatusManager, nodeCapacity } from './node-status.ts';
 import { createPodEnvironment } from './pod-environment.ts';
 import { generatePodStatus } from './pod-status.ts';
 import { PodSync, newPodSyncState, runtimeLabels, type PodRuntimeView, type PodSyncState } from './pod-sync.ts';
-import type { ContainerEventSource } from './runtime/process/events.ts';
+import type { ContainerEventSource } from './runtime/events.ts';
 import type { ContainerRuntime, PodSandboxStatus } from './runtime/runtime.ts';
 import { createKubeletServer, type KubeletServer } from './server/server.ts';
 import { configMirrorAnnotation, isMirrorPod, mirrorPodFor, readManifestDir, staticPodFrom } from './static-pods.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../../../machinery/fake-clock.ts';
-import type { ContainerEvent } from '../process/events.ts';
+import type { ContainerEvent } from '../events.ts';
 import { NotFoundError, type ContainerConfig, type PodSandboxConfig } from '../runtime.ts';
 import { IPAllocator } from '../ip-allocator.ts';
 import { createFakeRuntime } from './runtime.ts';

@@ -11,8 +11,8 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Duplex, Writable } from 'node:stream';
 import { realClock, type Clock, type Timer } from '../../../machinery/clock.ts';
-import { ContainerEvents, type ContainerEventSource, type ContainerEventType } from '../process/events.ts';
-import { imageRef, normalizeImage } from '../process/image.ts';
+import { ContainerEvents, type ContainerEventSource, type ContainerEventType } from '../events.ts';
+import { imageRef, normalizeImage } from '../image.ts';
 import {
   type ContainerConfig,
   type ContainerFilter,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildEnv, lookPath, mountTranslator, resolveCommand, shellQuote } from './command.ts';
-import { imageRef, imageRepositoryName, normalizeImage } from './image.ts';
+import { imageRef, imageRepositoryName, normalizeImage } from '../image.ts';
 
 describe('mount path translation', () => {
   const translate = mountTranslator([

@@ -8,7 +8,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { parseLogLine } from '../cri-log.ts';
 import { NotFoundError, type ContainerConfig, type PodSandboxConfig } from '../runtime.ts';
-import type { ContainerEvent } from './events.ts';
+import type { ContainerEvent } from '../events.ts';
 import { createProcessRuntime, type ProcessRuntime } from './runtime.ts';
 
 const busyboxPath = ['/bin/busybox', '/usr/bin/busybox'].find((p) => existsSync(p));

@@ -42,8 +42,8 @@ import {
 } from '../runtime.ts';
 import { findBusybox } from './busybox.ts';
 import { buildEnv, defaultPath, gnuTar, mountTranslator, resolveCommand, StartError, tarNameTransforms, type ResolvedCommand } from './command.ts';
-import { ContainerEvents, type ContainerEventSource, type ContainerEventType } from './events.ts';
-import { imageRef, imageRepositoryName, normalizeImage } from './image.ts';
+import { ContainerEvents, type ContainerEventSource, type ContainerEventType } from '../events.ts';
+import { imageRef, imageRepositoryName, normalizeImage } from '../image.ts';
 import { spawnInGroup, type GroupProcess } from './process-group.ts';
 import { IPAllocator } from '../ip-allocator.ts';
 import { findScript, onTerminal, resizeTerminal } from './tty.ts';
