@@ -99,6 +99,8 @@ export class NodeStatusManager {
         annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
       },
       spec: o.taints?.length ? { taints: o.taints } : {},
+      // Registered with its status, as upstream's kubelet does: no reader ever sees a node without one.
+      status: this.#status(o.clock.now()),
     };
     let registered: Node;
     try {
