@@ -9,7 +9,8 @@ import type { ManagedFieldsEntry } from '../fieldmanager/managed-fields.ts';
 import { forceParam, storeManagedFields, writeManager } from '../fieldmanager/request.ts';
 import { bodyType, decodeBody, readBody, requireObject } from '../http/body.ts';
 import { negotiateObject } from '../http/negotiation.ts';
-import { writeBody, writeChunks } from '../http/respond.ts';
+import { writeBody, writeBytes } from '../http/respond.ts';
+import { writeStoredList } from '../http/stored-list.ts';
 import { storedJson } from '../registry/codec.ts';
 import { pruneAndCheck } from '../registry/prune.ts';
 import type { DeleteOptions, ResourceStore } from '../registry/resource-store.ts';
@@ -122,7 +123,7 @@ export function respondObject(ctx: RequestContext, resource: ApiResource, code: 
   } else {
     // What the store just wrote is sent as written (plain JSON of a kind stored as served).
     const stored = output.format === 'json' && !resource.conversion && !resource.customResource ? storedJson(object) : undefined;
-    if (stored) writeChunks(ctx.res, code, stored, output.contentType);
+    if (stored) writeBytes(ctx.res, code, stored, output.contentType);
     else writeBody(ctx.res, code, object, output.format, output.contentType);
   }
 }
@@ -158,17 +159,7 @@ async function serveList(ctx: RequestContext, resource: ApiResource, store: Reso
     writeBody(ctx.res, 200, body, 'json', output.contentType);
   } else if (result.rawItems) {
     // Objects straight from the store, each already JSON: no decode and re-encode.
-    const head = JSON.stringify({ kind: resource.listKind, apiVersion: resource.apiVersion, metadata: listMeta }).slice(0, -1);
-    const chunks: Uint8Array[] = [Buffer.from(`${head},"items":[`)];
-    const comma = Buffer.from(',');
-    result.rawItems.forEach((item, i) => {
-      if (i > 0) chunks.push(comma);
-      chunks.push(...item);
-    });
-    chunks.push(Buffer.from(']}'));
-    const body = Buffer.concat(chunks);
-    ctx.res.writeHead(200, { 'Content-Type': output.contentType, 'Content-Length': body.length });
-    ctx.res.end(body);
+    await writeStoredList(ctx.res, output.contentType, { kind: resource.listKind, apiVersion: resource.apiVersion, metadata: listMeta }, result.rawItems);
   } else {
     const body = { kind: resource.listKind, apiVersion: resource.apiVersion, metadata: listMeta, items: result.items };
     writeBody(ctx.res, 200, body, output.format, output.contentType);

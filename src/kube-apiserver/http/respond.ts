@@ -11,12 +11,10 @@ export function writeJson(res: ServerResponse, code: number, body: unknown, cont
   res.end(text);
 }
 
-/** A JSON body already encoded, in chunks to concatenate. */
-export function writeChunks(res: ServerResponse, code: number, chunks: readonly Uint8Array[], contentType = 'application/json'): void {
-  let length = 0;
-  for (const c of chunks) length += c.byteLength;
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': length });
-  res.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length));
+/** A JSON body already encoded. */
+export function writeBytes(res: ServerResponse, code: number, body: Uint8Array, contentType = 'application/json'): void {
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': body.byteLength });
+  res.end(body);
 }
 
 export function writeBody(res: ServerResponse, code: number, body: unknown, format: 'json' | 'yaml', contentType: string): void {

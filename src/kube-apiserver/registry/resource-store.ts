@@ -10,7 +10,7 @@ import { generateName, nameIsDNSSubdomain, validateObjectMeta } from '../../mach
 import { CompactedError, FutureRevisionError } from '../../store/errors.ts';
 import { bytes, prefixEnd, successor, text as keyText } from '../../store/keys.ts';
 import type { KeyValue, Store } from '../../store/store.ts';
-import { decodeObject, encodeObject, rawWithVersion, rememberStored } from './codec.ts';
+import { decodeObject, encodeObject, rememberStored, storedBytes, type StoredBytes } from './codec.ts';
 import { deepEqual, fillForCreate, preserveForUpdate } from './object-meta.ts';
 import { rfc3339 } from '../../machinery/time.ts';
 import type { ApiResource } from './resources.ts';
@@ -57,8 +57,8 @@ export interface ListOptions {
 
 export interface ListResult {
   items: KubeObject[];
-  /** With `raw`: each item as JSON bytes (chunks to concatenate), in order (then `items` is empty). */
-  rawItems?: Uint8Array[][];
+  /** With `raw`: each item's stored bytes, in order (then `items` is empty). */
+  rawItems?: StoredBytes[];
   resourceVersion: string;
   continue?: string;
   remainingItemCount?: number;
@@ -74,7 +74,6 @@ const maxConflictRetries = 20;
  * pathological livelock.
  */
 const maxUnconditionalRetries = 1000;
-const encoder = new TextEncoder();
 
 export class ResourceStore {
   readonly resource: ApiResource;
@@ -310,7 +309,7 @@ export class ResourceStore {
     const end = prefixEnd(bytes(prefix));
     const limit = options.limit && options.limit > 0 ? options.limit : 0;
     const items: KubeObject[] = [];
-    const raw = options.raw && !options.filter && this.#storedAsServed ? ([] as Uint8Array[][]) : undefined;
+    const raw = options.raw && !options.filter && this.#storedAsServed ? ([] as StoredBytes[]) : undefined;
     const done = (result: ListResult): ListResult => (raw ? { ...result, items: [], rawItems: raw } : result);
     let start = from.start ? bytes(from.start) : bytes(prefix);
     let revision = from.rv;
@@ -333,7 +332,7 @@ export class ResourceStore {
       if (revision === 0) revision = r.revision;
       for (let i = 0; i < r.kvs.length; i++) {
         const kv = r.kvs[i];
-        if (raw) raw.push(rawWithVersion(kv.value, kv.modRevision) ?? [encoder.encode(JSON.stringify(decodeObject(kv)))]);
+        if (raw) raw.push(storedBytes(kv));
         else {
           const object = this.#decode(kv);
           if (options.filter && !options.filter(object)) continue;

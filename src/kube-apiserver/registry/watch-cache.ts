@@ -12,10 +12,8 @@ import { gone } from '../../machinery/status.ts';
 import { CompactedError } from '../../store/errors.ts';
 import { bytes, prefixEnd, text } from '../../store/keys.ts';
 import type { Store, Watch } from '../../store/store.ts';
-import { decodeObject, rawWithVersion } from './codec.ts';
+import { decodeObject, storedBytes, type StoredBytes } from './codec.ts';
 import { lowerBound } from '../../machinery/sorted.ts';
-
-const encoder = new TextEncoder();
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -61,7 +59,7 @@ export class WatchCache {
   readonly #maxQueued: number;
   readonly #objects = new Map<string, KubeObject>();
   /** The stored bytes and revision of each object, so lists can be sent without re-encoding. */
-  readonly #raw = new Map<string, { value: Uint8Array; revision: number }>();
+  readonly #raw = new Map<string, StoredBytes>();
   #sortedKeys: string[] | undefined;
   readonly #window: CacheEvent[] = [];
   /** Every event after this revision is in the window. */
@@ -102,15 +100,13 @@ export class WatchCache {
     return out;
   }
 
-  /** Like list(), as JSON bytes (chunks to concatenate per object). */
-  listRaw(keyPrefix = this.#prefix): Uint8Array[][] {
+  /** Like list(), as the objects' stored bytes. */
+  listRaw(keyPrefix = this.#prefix): StoredBytes[] {
     this.#sortedKeys ??= [...this.#objects.keys()].sort();
-    const out: Uint8Array[][] = [];
+    const out: StoredBytes[] = [];
     let i = lowerBound(this.#sortedKeys, keyPrefix);
     for (; i < this.#sortedKeys.length && this.#sortedKeys[i].startsWith(keyPrefix); i++) {
-      const key = this.#sortedKeys[i];
-      const raw = this.#raw.get(key);
-      out.push((raw && rawWithVersion(raw.value, raw.revision)) ?? [encoder.encode(JSON.stringify(this.#objects.get(key)))]);
+      out.push(this.#raw.get(this.#sortedKeys[i])!);
     }
     return out;
   }
@@ -202,7 +198,7 @@ export class WatchCache {
     this.#raw.clear();
     for (const kv of kvs) {
       this.#objects.set(text(kv.key), decodeObject(kv));
-      this.#raw.set(text(kv.key), { value: kv.value, revision: kv.modRevision });
+      this.#raw.set(text(kv.key), storedBytes(kv));
     }
     this.#sortedKeys = undefined;
     this.#revision = revision;
@@ -224,7 +220,7 @@ export class WatchCache {
             const prev = this.#objects.get(key);
             if (!prev) this.#sortedKeys = undefined;
             this.#objects.set(key, object);
-            this.#raw.set(key, { value: e.kv.value, revision });
+            this.#raw.set(key, storedBytes(e.kv));
             event = prev ? { type: 'MODIFIED', key, object, prevObject: prev, revision } : { type: 'ADDED', key, object, revision };
           } else {
             const prev = this.#objects.get(key) ?? (e.prevKv ? decodeObject(e.prevKv) : undefined);
