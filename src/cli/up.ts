@@ -1,7 +1,7 @@
 // `k8ts up`: the whole cluster in one process. It runs what exists of the control plane,
 // in dependency order, until SIGINT or SIGTERM, then stops it in reverse order.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,10 @@ import { createKubeApiServer } from '../kube-apiserver/server.ts';
 import { createKubeControllerManager } from '../kube-controller-manager/server.ts';
 import { createKubeScheduler } from '../kube-scheduler/scheduler.ts';
 import { createKubelet, type Kubelet, type KubeletOptions } from '../kubelet/kubelet.ts';
-import { createKubeProxy } from '../kube-proxy/server.ts';
+import { createKubeProxy, proxyModes, type ProxyMode } from '../kube-proxy/server.ts';
+import { claimLocalServiceRange, type LocalServiceRange } from '../kube-proxy/nftables/local-service-range.ts';
+import { deleteTable, nftUsable } from '../kube-proxy/nftables/nft.ts';
+import { defaultTable } from '../kube-proxy/nftables/proxier.ts';
 import { criAvailable } from '../kubelet/runtime/cri/runtime.ts';
 import { createRuntime, runtimeNames, type RuntimeName } from '../kubelet/runtime/select.ts';
 import { createLogger, formatLine } from '../component-base/logging.ts';
@@ -33,14 +36,18 @@ Flags:
   --disable-controller-manager  Do not run the kube-controller-manager (as k3s's flag)
   --disable-agent           Run no kubelet: a control plane without nodes (as k3s's flag)
   --disable-kube-proxy      Run no kube-proxy (as k3s's flag)
+  --proxy-mode MODE         kube-proxy's data plane: userspace (sockets in this process, no root;
+                            ClusterIPs on loopback) | nftables (the nft table "k8ts"; root and the
+                            nft binary; ClusterIPs reachable from pods too; the Service range is
+                            routed locally while the cluster runs) (default: userspace)
   --disable-cloud-controller  Run no cloud-controller-manager (as k3s's flag); nodes then register
                             without the uninitialized taint, and LoadBalancer Services stay pending
   --cloud-provider NAME     Cloud of the cloud-controller-manager: local | external (default: local:
                             this machine; load balancers on 127.200.0.0/24)
   --cloud-config FILE       Its settings, JSON or YAML (docs/cloud-provider-protocol.md)
   --node-monitor-grace-period DURATION  A node not heard from this long becomes NotReady (default: 40s)
-  --service-cluster-ip-range CIDR  ClusterIPs (default: 127.100.0.0/16, on loopback, so the
-                            userspace kube-proxy can serve them without root)
+  --service-cluster-ip-range CIDR  ClusterIPs (default: 127.100.0.0/16 with the userspace proxy,
+                            on loopback so it can serve them without root; 10.96.0.0/16 with nftables)
   --service-node-port-range RANGE  NodePorts (default: 30000-32767)
   --node-name NAME          Name of this machine's node (default: the hostname)
   --runtime NAME            Container runtime of that node: cri (containerd) | process (host
@@ -64,11 +71,12 @@ async function run(args: string[]): Promise<number> {
       'disable-controller-manager': { type: 'boolean', default: false },
       'disable-agent': { type: 'boolean', default: false },
       'disable-kube-proxy': { type: 'boolean', default: false },
+      'proxy-mode': { type: 'string', default: 'userspace' },
       'disable-cloud-controller': { type: 'boolean', default: false },
       'cloud-provider': { type: 'string', default: 'local' },
       'cloud-config': { type: 'string' },
       'node-monitor-grace-period': { type: 'string' },
-      'service-cluster-ip-range': { type: 'string', default: '127.100.0.0/16' },
+      'service-cluster-ip-range': { type: 'string' },
       'service-node-port-range': { type: 'string' },
       'node-name': { type: 'string' },
       runtime: { type: 'string' },
@@ -90,6 +98,11 @@ async function run(args: string[]): Promise<number> {
   const fakeNodes = Number(values['fake-nodes']);
   if (!Number.isInteger(fakeNodes) || fakeNodes < 0) throw new Error(`--fake-nodes: want a count, got ${values['fake-nodes']}`);
   if (values.runtime !== undefined && !runtimeNames.includes(values.runtime as RuntimeName)) throw new Error(`--runtime: want one of ${runtimeNames.join(', ')}, got ${JSON.stringify(values.runtime)}`);
+  const proxyMode = values['proxy-mode'] as ProxyMode;
+  if (!proxyModes.includes(proxyMode)) throw new Error(`--proxy-mode: want one of ${proxyModes.join(', ')}, got ${JSON.stringify(values['proxy-mode'])}`);
+  const nftables = !values['disable-kube-proxy'] && proxyMode === 'nftables';
+  if (nftables && !(await nftUsable())) throw new Error('--proxy-mode nftables: needs root (CAP_NET_ADMIN) and the nft binary (apt-get install nftables)');
+  const serviceRange = values['service-cluster-ip-range'] ?? (nftables ? '10.96.0.0/16' : '127.100.0.0/16');
   const runtimeName: RuntimeName = (values.runtime as RuntimeName | undefined) ?? (!values['disable-agent'] && (await criAvailable()) ? 'cri' : 'process');
 
   const logs = new ComponentLogs(dataDir);
@@ -99,7 +112,7 @@ async function run(args: string[]): Promise<number> {
     storeUrl,
     bindAddress: values['bind-address'],
     port,
-    serviceClusterIpRange: values['service-cluster-ip-range'],
+    serviceClusterIpRange: serviceRange,
     serviceNodePortRange: values['service-node-port-range'],
     // Pods of the process runtime are host processes with loopback IPs; Services must reach them.
     allowLoopbackEndpoints: runtimeName === 'process',
@@ -132,8 +145,15 @@ async function run(args: string[]): Promise<number> {
   await cloudControllerManager?.start();
   // Kubelets wait, tainted, for the cloud node controller to initialize their nodes (as --cloud-provider=external).
   const cloudProvider = cloudControllerManager ? 'external' : undefined;
-  const kubeProxy = values['disable-kube-proxy'] ? undefined : createKubeProxy({ kubeconfig: apiserver.kubeconfigPath, mode: 'userspace', bindAddress: '127.0.0.1', healthPort: 0, logger: createLogger('kube-proxy', { sink: logs.sink('kube-proxy') }) });
-  await kubeProxy?.start();
+  const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
+  const network = nftables ? claimNodeNetwork(serviceRange) : undefined;
+  const kubeProxy = values['disable-kube-proxy']
+    ? undefined
+    : createKubeProxy({ kubeconfig: apiserver.kubeconfigPath, mode: proxyMode, nodeName, bindAddress: '127.0.0.1', healthPort: 0, logger: createLogger('kube-proxy', { sink: logs.sink('kube-proxy') }) });
+  await kubeProxy?.start().catch(async (err: unknown) => {
+    await network?.release();
+    throw err;
+  });
   logs.sink('etcd')(formatLine(Date.now(), 'info', 'etcd', `store ${redact(storeUrl)} open; the API server is its only client`));
   const apiserverURL = new URL(apiserver.url);
   const components: ControlPlaneComponent[] = [
@@ -146,7 +166,6 @@ async function run(args: string[]): Promise<number> {
   ];
   const kubelets: Kubelet[] = [];
   if (!values['disable-agent']) {
-    const nodeName = (values['node-name'] ?? hostname()).toLowerCase();
     const rootDir = join(dataDir, 'kubelet', nodeName);
     kubelets.push(
       createKubelet({
@@ -188,7 +207,10 @@ async function run(args: string[]): Promise<number> {
     const apiURL = (cloudControllerManager.provider as Partial<LocalProvider>).apiURL;
     log('up', `cloud-controller-manager: provider ${cloudControllerManager.provider.providerName}${apiURL ? `, local cloud API on ${apiURL}` : ''}; health and metrics on http://127.0.0.1:${cloudControllerManager.healthPort}`);
   }
-  if (kubeProxy) log('up', `kube-proxy: userspace, ClusterIPs in ${values['service-cluster-ip-range']}; health and metrics on http://127.0.0.1:${kubeProxy.healthPort}`);
+  if (kubeProxy) {
+    const plane = nftables ? `nftables (table ${defaultTable}), ClusterIPs in ${serviceRange}, routed on this machine` : `userspace, ClusterIPs in ${serviceRange}`;
+    log('up', `kube-proxy: ${plane}; health and metrics on http://127.0.0.1:${kubeProxy.healthPort}`);
+  }
   for (const k of kubelets.slice(0, 1)) log('up', `kubelet: node ${k.nodeName}, runtime ${runtimeName}, API on https://127.0.0.1:${k.port}`);
   if (fakeNodes) log('up', `kubelet: ${fakeNodes} hollow nodes (fake-node-0 … fake-node-${fakeNodes - 1})`);
   log('up', `kubeconfig: ${apiserver.kubeconfigPath}  (export KUBECONFIG=${apiserver.kubeconfigPath})`);
@@ -198,6 +220,7 @@ async function run(args: string[]): Promise<number> {
   log('up', `${signal}: shutting down`);
   await Promise.all(kubelets.map((k) => k.close()));
   await kubeProxy?.close();
+  await network?.release();
   await cloudControllerManager?.close();
   await controllerManager?.close();
   await scheduler.close();
@@ -205,6 +228,28 @@ async function run(args: string[]): Promise<number> {
   await logs.close();
   log('up', 'stopped');
   return 0;
+}
+
+/**
+ * What the nftables data plane changes on this machine, undone by release(): the Service range
+ * routed locally (unless it is on loopback already), the table, and route_localnet (which the
+ * proxier sets for NodePorts on 127.0.0.1).
+ */
+function claimNodeNetwork(serviceRange: string): { release(): Promise<void> } {
+  const routeLocalnet = '/proc/sys/net/ipv4/conf/all/route_localnet';
+  const localnetBefore = readFileSync(routeLocalnet, 'utf8').trim();
+  const range: LocalServiceRange | undefined = serviceRange.startsWith('127.') ? undefined : claimLocalServiceRange(serviceRange);
+  return {
+    async release() {
+      await deleteTable(defaultTable).catch(() => {});
+      range?.release();
+      try {
+        if (readFileSync(routeLocalnet, 'utf8').trim() !== localnetBefore) writeFileSync(routeLocalnet, localnetBefore);
+      } catch {
+        // Not ours to fail a shutdown over.
+      }
+    },
+  };
 }
 
 /** Leaves credentials out of URLs that are printed. */
