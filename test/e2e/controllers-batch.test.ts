@@ -1,6 +1,7 @@
 // The batch controllers inside a real `k8ts up`, driven by the real kubectl: a Job runs its
 // completions one at a time and completes (kubectl wait --for=condition=complete), a failing
-// Job waits out the pod failure back-off and stops at BackoffLimitExceeded, and a CronJob
+// Job waits out the pod failure back-off and stops at BackoffLimitExceeded, a pod failure
+// matching a podFailurePolicy FailJob rule fails its Job at once (PodFailurePolicy), and a CronJob
 // triggered by hand (kubectl create job --from=cronjob/...) runs its Job. No kubelet runs yet,
 // so the test plays the kubelet: it moves pods to Succeeded or Failed through pods/<name>/status.
 
@@ -38,9 +39,8 @@ async function activePods(job: string): Promise<any[]> {
 }
 
 /** What a kubelet reports when the pod's only container exits. */
-async function finishPod(name: string, phase: 'Succeeded' | 'Failed'): Promise<void> {
+async function finishPod(name: string, phase: 'Succeeded' | 'Failed', exitCode = phase === 'Succeeded' ? 0 : 1): Promise<void> {
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const exitCode = phase === 'Succeeded' ? 0 : 1;
   const status = {
     phase,
     startTime: now,
@@ -111,6 +111,38 @@ describe('job controller', () => {
     await until('BackoffLimitExceeded event', async () =>
       (await json(['get', 'events', '--field-selector', 'involvedObject.name=flaky'])).items.some((e: any) => e.reason === 'BackoffLimitExceeded' && e.type === 'Warning'),
     );
+  });
+
+  it('fails the job at once when a pod matches a podFailurePolicy FailJob rule', async () => {
+    const manifest = (restartPolicy: string) =>
+      JSON.stringify({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'fatal', namespace: 'default' },
+        spec: {
+          backoffLimit: 6,
+          podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'work', operator: 'In', values: [42] } }] },
+          template: { spec: { restartPolicy, containers: [{ name: 'work', image: 'busybox' }] } },
+        },
+      });
+    const rejected = await cluster.kubectl(['apply', '-f', '-'], { input: manifest('OnFailure') });
+    assert.notEqual(rejected.code, 0);
+    assert.match(rejected.stderr, /spec\.template\.spec\.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified/);
+
+    await ok(['apply', '-f', '-'], manifest('Never'));
+    const [pod] = await until('pod of fatal', async () => {
+      const pods = await activePods('fatal');
+      return pods.length > 0 && pods;
+    });
+    await finishPod(pod.metadata.name, 'Failed', 42);
+    await ok(['wait', '--for=condition=failed', 'job/fatal', '--timeout=30s']);
+    const job = await json(['get', 'job', 'fatal']);
+    assert.deepEqual(job.status.conditions.map((c: any) => c.type), ['FailureTarget', 'Failed']);
+    const failed = job.status.conditions.find((c: any) => c.type === 'Failed');
+    assert.equal(failed.reason, 'PodFailurePolicy');
+    assert.equal(failed.message, `Container work for pod default/${pod.metadata.name} failed with exit code 42 matching FailJob rule at index 0`);
+    assert.equal(job.status.failed, 1);
+    assert.deepEqual(await activePods('fatal'), [], 'no replacement pod');
   });
 });
 

@@ -30,10 +30,20 @@ function job(spec: Partial<Job['spec']> = {}, status: Job['status'] = {}): Job {
 }
 
 let seq = 0;
-function pod(phase: string, o: { finishedAt?: number; index?: number; deleting?: boolean; created?: number } = {}): Pod {
+interface PodOptions {
+  finishedAt?: number;
+  index?: number;
+  deleting?: boolean;
+  created?: number;
+  /** Exit code of the failed container (default 1). */
+  exitCode?: number;
+  conditions?: { type: string; status: string }[];
+  annotations?: Record<string, string>;
+}
+function pod(phase: string, o: PodOptions = {}): Pod {
   const name = `pi-${seq++}`;
   const l: Record<string, string> = { ...labels };
-  const annotations: Record<string, string> = {};
+  const annotations: Record<string, string> = { ...o.annotations };
   if (o.index !== undefined) annotations['batch.kubernetes.io/job-completion-index'] = l['batch.kubernetes.io/job-completion-index'] = String(o.index);
   return {
     apiVersion: 'v1',
@@ -51,7 +61,8 @@ function pod(phase: string, o: { finishedAt?: number; index?: number; deleting?:
     spec: {},
     status: {
       phase,
-      containerStatuses: o.finishedAt === undefined ? [] : [{ name: 'c', state: { terminated: { exitCode: phase === 'Failed' ? 1 : 0, finishedAt: iso(o.finishedAt) } } }],
+      conditions: o.conditions,
+      containerStatuses: o.finishedAt === undefined ? [] : [{ name: 'c', state: { terminated: { exitCode: phase === 'Failed' ? (o.exitCode ?? 1) : 0, finishedAt: iso(o.finishedAt) } } }],
     },
   };
 }
@@ -111,7 +122,8 @@ test('Indexed jobs create the missing indexes with the index annotation, label, 
   const env = ((bodies[0].spec?.containers as { env: { name: string }[] }[])[0].env).map((e) => e.name);
   assert.deepEqual(env, ['JOB_COMPLETION_INDEX']);
   assert.equal(status()?.completedIndexes, '0');
-  assert.equal(formatIndexes([5, 0, 1, 2, 7, 8]), '0-2,5,7-8');
+  // Upstream writes a run of two as "7,8" and a longer one as "0-2".
+  assert.equal(formatIndexes([5, 0, 1, 2, 7, 8]), '0-2,5,7,8');
 });
 
 test('completion sets SuccessCriteriaMet, then Complete with completionTime, and records Completed', async () => {
@@ -199,4 +211,204 @@ test('a finished job is left alone', async () => {
   const { fake, controller } = setup(j, [pod('Running')]);
   await controller.reconcile('ns/pi');
   assert.equal(fake.calls.length, 0);
+});
+
+const failJobOn42 = { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [42] } }] };
+const ignoreDisruption = { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] };
+const condition = (s: Job['status'], type: string) => s?.conditions?.find((c) => c.type === type);
+
+test('podFailurePolicy FailJob: FailureTarget with the matching container, then Failed once no pod terminates', async () => {
+  const failedPod = pod('Failed', { finishedAt: start, exitCode: 42 });
+  const running = pod('Running');
+  const message = `Container c for pod ns/${failedPod.metadata.name} failed with exit code 42 matching FailJob rule at index 0`;
+  const first = setup(job({ podFailurePolicy: failJobOn42, completions: 3, parallelism: 2 }), [failedPod, running]);
+  await first.controller.reconcile('ns/pi');
+  assert.deepEqual(first.fake.callsOf('delete', 'pods').map((c) => c.ref.name), [running.metadata.name]);
+  assert.deepEqual(types(first.status()), ['FailureTarget']);
+  assert.deepEqual([condition(first.status(), 'FailureTarget')?.reason, condition(first.status(), 'FailureTarget')?.message], ['PodFailurePolicy', message]);
+  assert.equal(first.fake.callsOf('create', 'pods').length, 0);
+  assert.deepEqual(first.recorder.events.filter((e) => e.type === 'Warning'), []);
+
+  // The next round keeps the recorded failure and, with the pod gone, finishes it.
+  const second = setup(job({ podFailurePolicy: failJobOn42, completions: 3, parallelism: 2 }, first.status()), [failedPod], start + 1000);
+  await second.controller.reconcile('ns/pi');
+  assert.deepEqual(types(second.status()), ['FailureTarget', 'Failed']);
+  assert.deepEqual([condition(second.status(), 'Failed')?.reason, condition(second.status(), 'Failed')?.message], ['PodFailurePolicy', message]);
+  assert.deepEqual(second.recorder.events.map((e) => [e.type, e.reason, e.message]), [['Warning', 'PodFailurePolicy', message]]);
+  assert.equal(second.status()?.failed, 1);
+});
+
+test('podFailurePolicy decides how a failed pod counts toward backoffLimit', async () => {
+  const cases = [
+    { name: 'no rule matches: counts', policy: failJobOn42, failure: { exitCode: 1 }, failed: 1, reason: 'BackoffLimitExceeded' },
+    { name: 'Ignore: not counted, replaced after the back-off', policy: ignoreDisruption, failure: { conditions: [{ type: 'DisruptionTarget', status: 'True' }] }, failed: 0, requeue: 10_000 },
+    { name: 'Ignore needs the condition status to match', policy: ignoreDisruption, failure: { conditions: [{ type: 'DisruptionTarget', status: 'False' }] }, failed: 1, reason: 'BackoffLimitExceeded' },
+    { name: 'Count: counted', policy: { rules: [{ action: 'Count', onExitCodes: { operator: 'NotIn', values: [0] } }] }, failure: { exitCode: 3 }, failed: 1, reason: 'BackoffLimitExceeded' },
+    { name: 'first matching rule wins', policy: { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [3] } }, { action: 'FailJob', onExitCodes: { operator: 'NotIn', values: [0] } }] }, failure: { exitCode: 3 }, failed: 0, requeue: 10_000 },
+    { name: 'a later rule still matches', policy: { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [3] } }, { action: 'FailJob', onExitCodes: { operator: 'NotIn', values: [0] } }] }, failure: { exitCode: 4 }, failed: 1, reason: 'PodFailurePolicy' },
+  ];
+  for (const c of cases) {
+    const s = setup(job({ backoffLimit: 0, podFailurePolicy: c.policy }), [pod('Failed', { finishedAt: start, ...c.failure })]);
+    const result = await s.controller.reconcile('ns/pi');
+    assert.equal(s.status()?.failed, c.failed, c.name);
+    assert.equal(condition(s.status(), 'Failed')?.reason, c.reason, c.name);
+    assert.deepEqual(result, c.requeue === undefined ? undefined : { requeueAfterMs: c.requeue }, c.name);
+  }
+});
+
+test('with a podFailurePolicy a terminating pod is replaced only once it has failed', async () => {
+  const cases = [
+    { name: 'podFailurePolicy', spec: { podFailurePolicy: ignoreDisruption }, creates: 0 },
+    { name: 'podReplacementPolicy Failed', spec: { podReplacementPolicy: 'Failed' }, creates: 0 },
+    { name: 'TerminatingOrFailed', spec: { podReplacementPolicy: 'TerminatingOrFailed' }, creates: 1 },
+  ];
+  for (const c of cases) {
+    const s = setup(job(c.spec), [pod('Running', { deleting: true })]);
+    await s.controller.reconcile('ns/pi');
+    assert.equal(s.fake.callsOf('create', 'pods').length, c.creates, c.name);
+    assert.equal(s.status()?.terminating, 1, c.name);
+  }
+});
+
+const perIndex = (spec: Partial<Job['spec']> = {}, status: Job['status'] = {}) =>
+  job({ completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 1, backoffLimit: 2147483647, ...spec }, status);
+const failureCount = (n: number, ignored?: number) => ({
+  'batch.kubernetes.io/job-index-failure-count': String(n),
+  ...(ignored === undefined ? {} : { 'batch.kubernetes.io/job-index-ignored-failure-count': String(ignored) }),
+});
+const created = (s: ReturnType<typeof setup>) =>
+  s.fake.callsOf('create', 'pods').map((c) => {
+    const a = (c.body as Pod).metadata.annotations ?? {};
+    return [a['batch.kubernetes.io/job-completion-index'], a['batch.kubernetes.io/job-index-failure-count'], a['batch.kubernetes.io/job-index-ignored-failure-count']];
+  });
+
+test('backoffLimitPerIndex: each index is retried with its own count and back-off until it fails', async () => {
+  const cases = [
+    {
+      name: 'new pods start at failure count 0',
+      pods: () => [],
+      created: [['0', '0', undefined], ['1', '0', undefined], ['2', '0', undefined]],
+      failedIndexes: '',
+    },
+    {
+      name: 'a first failure is retried after 10 s with count 1; the global back-off does not hold other indexes',
+      now: start + 10_000,
+      pods: () => [pod('Failed', { index: 1, finishedAt: start, annotations: failureCount(0) }), pod('Failed', { index: 2, finishedAt: start + 5000, annotations: failureCount(0) })],
+      created: [['0', '0', undefined], ['1', '1', undefined]],
+      requeue: undefined,
+      failedIndexes: '',
+    },
+    {
+      name: 'an index in back-off requeues for the earliest due index',
+      now: start + 5000,
+      pods: () => [pod('Running', { index: 0, annotations: failureCount(0) }), pod('Failed', { index: 1, finishedAt: start, annotations: failureCount(0) }), pod('Running', { index: 2, annotations: failureCount(0) })],
+      created: [],
+      requeue: 5000,
+      failedIndexes: '',
+    },
+    {
+      name: 'the second attempt waits 20 s',
+      now: start + 15_000,
+      pods: () => [pod('Failed', { index: 0, finishedAt: start, annotations: failureCount(0, 1) }), pod('Running', { index: 1 }), pod('Running', { index: 2 })],
+      created: [],
+      requeue: 5000,
+      failedIndexes: '',
+    },
+    {
+      name: 'a failure with the limit used up fails the index, which is not retried',
+      now: start + 60_000,
+      pods: () => [pod('Failed', { index: 1, finishedAt: start, annotations: failureCount(0) }), pod('Failed', { index: 1, finishedAt: start + 20_000, annotations: failureCount(1) })],
+      created: [['0', '0', undefined], ['2', '0', undefined]],
+      failedIndexes: '1',
+      failed: 2,
+    },
+    {
+      name: 'an ignored failure is retried with the ignored count',
+      spec: { podFailurePolicy: ignoreDisruption },
+      now: start + 60_000,
+      pods: () => [pod('Running', { index: 0 }), pod('Failed', { index: 1, finishedAt: start, annotations: failureCount(1), conditions: [{ type: 'DisruptionTarget', status: 'True' }] }), pod('Running', { index: 2 })],
+      created: [['1', '1', '1']],
+      failedIndexes: '',
+      failed: 0,
+    },
+    {
+      name: 'FailIndex fails the index at once',
+      spec: { backoffLimitPerIndex: 3, podFailurePolicy: { rules: [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [7] } }] } },
+      now: start + 60_000,
+      pods: () => [pod('Running', { index: 0 }), pod('Failed', { index: 1, finishedAt: start, exitCode: 7, annotations: failureCount(0) }), pod('Running', { index: 2 })],
+      created: [],
+      failedIndexes: '1',
+    },
+    {
+      name: 'failed indexes recorded earlier stay failed once their pods are gone',
+      status: { failedIndexes: '2' },
+      pods: () => [],
+      created: [['0', '0', undefined], ['1', '0', undefined]],
+      failedIndexes: '2',
+    },
+  ];
+  for (const c of cases) {
+    const run = setup(perIndex(c.spec, c.status), c.pods(), c.now);
+    const result = await run.controller.reconcile('ns/pi');
+    assert.deepEqual(created(run), c.created, c.name);
+    assert.deepEqual(result, c.requeue === undefined ? undefined : { requeueAfterMs: c.requeue }, c.name);
+    assert.equal(run.status()?.failedIndexes, c.failedIndexes, c.name);
+    if (c.failed !== undefined) assert.equal(run.status()?.failed, c.failed, c.name);
+    assert.deepEqual(types(run.status()), [], c.name);
+  }
+});
+
+test('backoffLimitPerIndex: the job fails with FailedIndexes or MaxFailedIndexesExceeded', async () => {
+  const failedIndex = (i: number) => pod('Failed', { index: i, finishedAt: start, annotations: failureCount(1) });
+  const cases = [
+    { name: 'every index done, one failed', spec: { completions: 2, parallelism: 2 }, pods: () => [pod('Succeeded', { index: 0 }), failedIndex(1)], reason: 'FailedIndexes', message: 'Job has failed indexes', failedIndexes: '1' },
+    { name: 'an index still running', spec: { completions: 3 }, pods: () => [pod('Succeeded', { index: 0 }), failedIndex(1), pod('Running', { index: 2 })], reason: undefined, failedIndexes: '1' },
+    { name: 'more failed indexes than allowed', spec: { completions: 4, maxFailedIndexes: 1 }, pods: () => [failedIndex(0), failedIndex(2), pod('Running', { index: 1 })], reason: 'MaxFailedIndexesExceeded', message: 'Job has exceeded the specified maximal number of failed indexes', failedIndexes: '0,2', deletes: 1 },
+    { name: 'as many failed indexes as allowed', spec: { completions: 4, maxFailedIndexes: 2 }, pods: () => [failedIndex(0), failedIndex(2), pod('Running', { index: 1 }), pod('Running', { index: 3 })], reason: undefined, failedIndexes: '0,2' },
+  ];
+  for (const c of cases) {
+    const s = setup(perIndex(c.spec), c.pods());
+    await s.controller.reconcile('ns/pi');
+    assert.equal(s.status()?.failedIndexes, c.failedIndexes, c.name);
+    assert.equal(condition(s.status(), 'FailureTarget')?.reason, c.reason, c.name);
+    assert.equal(condition(s.status(), 'FailureTarget')?.message, c.message, c.name);
+    assert.equal(s.fake.callsOf('delete', 'pods').length, c.deletes ?? 0, c.name);
+    if (c.reason && !c.deletes) {
+      assert.equal(condition(s.status(), 'Failed')?.reason, c.reason, c.name);
+      assert.deepEqual(s.recorder.events.map((e) => [e.type, e.reason]), [['Warning', c.reason]], c.name);
+    }
+  }
+});
+
+test('successPolicy: SuccessCriteriaMet with reason SuccessPolicy, lingering pods deleted, then Complete', async () => {
+  const indexedJob = (successPolicy: unknown, status: Job['status'] = {}) =>
+    job({ completionMode: 'Indexed', completions: 5, parallelism: 5, successPolicy: successPolicy as Job['spec']['successPolicy'] }, status);
+  const cases = [
+    { name: 'succeededIndexes all done', policy: { rules: [{ succeededIndexes: '0,2' }] }, done: [0, 2], message: 'Matched rules at index 0' },
+    { name: 'succeededIndexes not all done', policy: { rules: [{ succeededIndexes: '0-2' }] }, done: [0, 2], message: undefined },
+    { name: 'succeededCount alone', policy: { rules: [{ succeededIndexes: '4' }, { succeededCount: 2 }] }, done: [1, 3], message: 'Matched rules at index 1' },
+    { name: 'succeededCount within succeededIndexes', policy: { rules: [{ succeededIndexes: '1-3', succeededCount: 2 }] }, done: [0, 3, 4], message: undefined },
+    { name: 'succeededCount within succeededIndexes met', policy: { rules: [{ succeededIndexes: '1-3', succeededCount: 2 }] }, done: [1, 3], message: 'Matched rules at index 0' },
+  ];
+  for (const c of cases) {
+    const running = [0, 1, 2, 3, 4].filter((i) => !c.done.includes(i)).map((i) => pod('Running', { index: i }));
+    const s = setup(indexedJob(c.policy), [...c.done.map((i) => pod('Succeeded', { index: i })), ...running]);
+    await s.controller.reconcile('ns/pi');
+    const met = condition(s.status(), 'SuccessCriteriaMet');
+    assert.equal(met?.message, c.message, c.name);
+    if (!c.message) {
+      assert.equal(s.fake.callsOf('delete', 'pods').length, 0, c.name);
+      continue;
+    }
+    assert.equal(met?.reason, 'SuccessPolicy', c.name);
+    assert.equal(s.fake.callsOf('delete', 'pods').length, running.length, c.name);
+    assert.deepEqual(types(s.status()), ['SuccessCriteriaMet'], c.name);
+    // Once the deleted pods are gone, the job completes with the same reason and message.
+    const after = setup(indexedJob(c.policy, s.status()), c.done.map((i) => pod('Succeeded', { index: i })), start + 1000);
+    await after.controller.reconcile('ns/pi');
+    assert.deepEqual(types(after.status()), ['SuccessCriteriaMet', 'Complete'], c.name);
+    assert.deepEqual([condition(after.status(), 'Complete')?.reason, condition(after.status(), 'Complete')?.message], ['SuccessPolicy', c.message], c.name);
+    assert.equal(after.status()?.completionTime, iso(start + 1000), c.name);
+    assert.deepEqual(after.recorder.events.map((e) => e.reason), ['Completed'], c.name);
+  }
 });

@@ -4,18 +4,27 @@
 //   JOB_COMPLETION_INDEX and hostname "<job>-<index>" in Indexed mode), at most parallelism at a
 //   time and never more than the completions still missing; matching orphans are adopted;
 // - terminated pods are counted from the pods the controller owns (the pre-1.26 counting, not
-//   the job-tracking finalizer: a terminated pod that is deleted is forgotten by the counts);
+//   the job-tracking finalizer: a terminated pod that is deleted is forgotten by the counts,
+//   except status.failedIndexes, which only grows);
 // - after failures, replacements wait out the exponential back-off (see backoff.ts) on the
-//   injected clock;
-// - more failures than backoffLimit, or a run longer than activeDeadlineSeconds, deletes the
-//   active pods, sets FailureTarget and then, once no pod is terminating, Failed (reasons
-//   BackoffLimitExceeded / DeadlineExceeded), as 1.31+ do; enough successes set
-//   SuccessCriteriaMet and then Complete with completionTime;
+//   injected clock; with backoffLimitPerIndex each index backs off and fails on its own (see
+//   backoff-per-index.ts) and a failed index is never retried;
+// - a failed pod is first judged by spec.podFailurePolicy (see pod-failure-policy.ts): a
+//   FailJob rule fails the job (reason PodFailurePolicy), Ignore keeps it out of status.failed
+//   and backoffLimit, FailIndex fails its index; with the policy (or podReplacementPolicy
+//   Failed) a terminating pod is replaced only once it has failed;
+// - a FailJob match, more failures than backoffLimit, a run longer than activeDeadlineSeconds,
+//   more failed indexes than maxFailedIndexes, or failed indexes once every index is done
+//   deletes the active pods, sets FailureTarget and then, once no pod is terminating, Failed
+//   (reasons PodFailurePolicy / BackoffLimitExceeded / DeadlineExceeded /
+//   MaxFailedIndexesExceeded / FailedIndexes), as 1.31+ do; a met successPolicy rule
+//   (reason SuccessPolicy) or enough successes (CompletionsReached) likewise set
+//   SuccessCriteriaMet, delete what still runs, then set Complete with completionTime;
 // - suspend deletes active pods and sets Suspended=True; resuming sets it False and restarts
 //   startTime (and the deadline);
-// - status (active, ready, terminating, succeeded, failed, completedIndexes, startTime,
-//   conditions) is written through /status; events SuccessfulCreate, SuccessfulDelete,
-//   Completed, BackoffLimitExceeded/DeadlineExceeded, Suspended, Resumed.
+// - status (active, ready, terminating, succeeded, failed, completedIndexes, failedIndexes,
+//   startTime, conditions) is written through /status; events SuccessfulCreate,
+//   SuccessfulDelete, Completed, the failure reason, Suspended, Resumed.
 
 import { isNotFound } from '../../../client/api-errors.ts';
 import { metaNamespaceKey, splitMetaNamespaceKey } from '../../../client/indexer.ts';
@@ -34,7 +43,10 @@ import { rfc3339, type Condition, type KubeObject, type Pod, type PodTemplateSpe
 import { runWorkers, type ReconcileResult } from '../../../component-base/controller-worker.ts';
 import { slowStartBatch } from '../replicaset/slow-start.ts';
 import { backoffRecord, remainingBackoffMs } from './backoff.ts';
-import { completionIndexKey, formatIndexes, pendingIndexes, podIndex } from './indexed.ts';
+import { failsIndex, podsBeingReplaced, remainingIndexBackoffMs, replacementAnnotations } from './backoff-per-index.ts';
+import { completionIndexKey, formatIndexes, parseIndexes, pendingIndexes, podIndex } from './indexed.ts';
+import { matchPodFailurePolicy, type PodFailureOutcome, type PodFailurePolicy } from './pod-failure-policy.ts';
+import { matchSuccessPolicy, type SuccessPolicy } from './success-policy.ts';
 import { writeStatus } from '../../status-writer.ts';
 
 export const controllerName = 'job-controller';
@@ -51,6 +63,7 @@ export interface JobStatus {
   terminating?: number;
   ready?: number;
   completedIndexes?: string;
+  failedIndexes?: string;
   [field: string]: unknown;
 }
 
@@ -67,6 +80,11 @@ export interface Job extends KubeObject {
     ttlSecondsAfterFinished?: number;
     completionMode?: 'NonIndexed' | 'Indexed' | string;
     suspend?: boolean;
+    podFailurePolicy?: PodFailurePolicy;
+    successPolicy?: SuccessPolicy;
+    backoffLimitPerIndex?: number;
+    maxFailedIndexes?: number;
+    podReplacementPolicy?: 'Failed' | 'TerminatingOrFailed' | string;
   };
   status?: JobStatus;
 }
@@ -97,8 +115,19 @@ export function isJobFinished(job: Job): boolean {
 const messages = {
   BackoffLimitExceeded: 'Job has reached the specified backoff limit',
   DeadlineExceeded: 'Job was active longer than specified deadline',
+  MaxFailedIndexesExceeded: 'Job has exceeded the specified maximal number of failed indexes',
+  FailedIndexes: 'Job has failed indexes',
   CompletionsReached: 'Reached expected number of succeeded pods',
 } as const;
+
+function failureTarget(reason: string, message: string): Condition {
+  return { type: 'FailureTarget', status: 'True', reason, message };
+}
+
+/** Terminating pods hold back their replacement until they have failed (upstream onlyReplaceFailedPods). */
+function onlyReplaceFailedPods(job: Job): boolean {
+  return job.spec.podReplacementPolicy === 'Failed' || job.spec.podFailurePolicy !== undefined;
+}
 
 /** Sets a condition, keeping lastTransitionTime when the status does not change. Returns whether anything changed. */
 function setCondition(conditions: Condition[], type: string, status: 'True' | 'False', reason: string, message: string, now: number): boolean {
@@ -110,8 +139,11 @@ function setCondition(conditions: Condition[], type: string, status: 'True' | 'F
   return true;
 }
 
-/** The pod a Job creates for one completion (index given in Indexed mode). */
-export function podFromJobTemplate(job: Job, index?: number): Pod {
+/**
+ * The pod a Job creates for one completion (index given in Indexed mode; `annotations` such as
+ * the index failure count added to the template's).
+ */
+export function podFromJobTemplate(job: Job, index?: number, annotations?: Record<string, string>): Pod {
   const t = job.spec.template ?? {};
   const name = job.metadata.name ?? '';
   const meta: Pod['metadata'] = {
@@ -124,7 +156,7 @@ export function podFromJobTemplate(job: Job, index?: number): Pod {
   if (t.metadata?.finalizers) meta.finalizers = [...(t.metadata.finalizers as string[])];
   const spec = structuredClone(t.spec ?? {}) as NonNullable<Pod['spec']>;
   if (index !== undefined) {
-    meta.annotations = { ...meta.annotations, [completionIndexKey]: String(index) };
+    meta.annotations = { ...meta.annotations, ...annotations, [completionIndexKey]: String(index) };
     meta.labels = { ...meta.labels, [completionIndexKey]: String(index) };
     if (!spec.hostname) spec.hostname = `${name}-${index}`;
     const env = { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.labels['${completionIndexKey}']` } } };
@@ -135,6 +167,19 @@ export function podFromJobTemplate(job: Job, index?: number): Pod {
     }
   }
   return { apiVersion: 'v1', kind: 'Pod', metadata: meta, spec };
+}
+
+/** The job's pods as one reconcile sorted them. */
+interface JobPods {
+  active: Pod[];
+  terminated: Pod[];
+  /** Being deleted, not yet terminal. */
+  terminatingPods: Pod[];
+  failedPods: Pod[];
+  outcomes: ReadonlyMap<Pod, PodFailureOutcome>;
+  completedIndexes: ReadonlySet<number>;
+  failedIndexes?: ReadonlySet<number>;
+  succeeded: number;
 }
 
 function errorMessage(err: unknown): string {
@@ -216,32 +261,52 @@ export class JobController implements Controller {
     const indexed = spec.completionMode === 'Indexed';
     const completions = typeof spec.completions === 'number' ? spec.completions : undefined;
     const backoffLimit = spec.backoffLimit ?? 6;
+    const backoffLimitPerIndex = indexed && completions !== undefined && typeof spec.backoffLimitPerIndex === 'number' ? spec.backoffLimitPerIndex : undefined;
 
     const status: JobStatus = structuredClone(job.status ?? {});
     const conditions: Condition[] = status.conditions ?? [];
     let active = pods.filter(isPodActive);
     const terminated = pods.filter((p) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed');
-    let terminating = pods.filter((p) => p.metadata.deletionTimestamp && !terminated.includes(p)).length;
+    const terminatingPods = pods.filter((p) => p.metadata.deletionTimestamp && !terminated.includes(p));
+    let terminating = terminatingPods.length;
     const succeededPods = terminated.filter((p) => p.status?.phase === 'Succeeded');
-    const failed = terminated.length - succeededPods.length;
+    const failedPods = terminated.filter((p) => p.status?.phase === 'Failed');
+    const outcomes = new Map(failedPods.map((p) => [p, matchPodFailurePolicy(spec.podFailurePolicy, p)]));
+    const failed = failedPods.filter((p) => outcomes.get(p)!.counts).length;
     const completedIndexes = new Set<number>();
     if (indexed && completions !== undefined) for (const p of succeededPods) {
       const i = podIndex(p, completions);
       if (i !== undefined) completedIndexes.add(i);
     }
     const succeeded = indexed ? completedIndexes.size : succeededPods.length;
+    // Failed indexes stay failed even once their pods are gone.
+    let failedIndexes: Set<number> | undefined;
+    if (backoffLimitPerIndex !== undefined && completions !== undefined) {
+      failedIndexes = parseIndexes(status.failedIndexes, completions);
+      for (const p of failedPods) {
+        const i = podIndex(p, completions);
+        if (i !== undefined && !completedIndexes.has(i) && failsIndex(p, outcomes.get(p)!, backoffLimitPerIndex)) failedIndexes.add(i);
+      }
+    }
 
     const suspended = spec.suspend === true;
     if (!suspended && !status.startTime) status.startTime = rfc3339(now);
 
     // A failure or success decided earlier stays decided (the FailureTarget / SuccessCriteriaMet
-    // conditions); otherwise decide it now.
+    // conditions); otherwise decide it now, in upstream's order.
     let failure = jobCondition(job, 'FailureTarget');
     let success = jobCondition(job, 'SuccessCriteriaMet');
     const deadlineMs = spec.activeDeadlineSeconds !== undefined && status.startTime && !suspended ? Date.parse(status.startTime) + spec.activeDeadlineSeconds * 1000 : undefined;
     if (!failure && !success) {
-      if (failed > backoffLimit) failure = { type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded', message: messages.BackoffLimitExceeded };
-      else if (deadlineMs !== undefined && now >= deadlineMs) failure = { type: 'FailureTarget', status: 'True', reason: 'DeadlineExceeded', message: messages.DeadlineExceeded };
+      const failJobMessage = failedPods.map((p) => outcomes.get(p)!.failJobMessage).find((m) => m !== undefined);
+      const successPolicyMessage = indexed && completions !== undefined ? matchSuccessPolicy(spec.successPolicy, completions, completedIndexes) : undefined;
+      if (failJobMessage !== undefined) failure = failureTarget('PodFailurePolicy', failJobMessage);
+      else if (failed > backoffLimit) failure = failureTarget('BackoffLimitExceeded', messages.BackoffLimitExceeded);
+      else if (deadlineMs !== undefined && now >= deadlineMs) failure = failureTarget('DeadlineExceeded', messages.DeadlineExceeded);
+      else if (failedIndexes && spec.maxFailedIndexes !== undefined && failedIndexes.size > spec.maxFailedIndexes)
+        failure = failureTarget('MaxFailedIndexesExceeded', messages.MaxFailedIndexesExceeded);
+      else if (failedIndexes && failedIndexes.size > 0 && failedIndexes.size + succeeded >= completions!) failure = failureTarget('FailedIndexes', messages.FailedIndexes);
+      else if (successPolicyMessage !== undefined) success = { type: 'SuccessCriteriaMet', status: 'True', reason: 'SuccessPolicy', message: successPolicyMessage };
       else if (completions !== undefined ? succeeded >= completions : succeeded > 0 && active.length === 0)
         success = { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached', message: messages.CompletionsReached };
     }
@@ -274,7 +339,7 @@ export class JobController implements Controller {
         status.startTime = rfc3339(now);
       }
       if (satisfied) {
-        const r = await this.#managePods(key, job, active, terminated, completedIndexes, succeeded, now);
+        const r = await this.#managePods(key, job, { active, terminated, terminatingPods, failedPods, outcomes, completedIndexes, failedIndexes, succeeded }, now);
         active = r.active;
         terminating += r.deleted;
         requeueAfterMs = r.requeueAfterMs;
@@ -289,6 +354,7 @@ export class JobController implements Controller {
     status.failed = failed;
     status.terminating = terminating;
     if (indexed) status.completedIndexes = formatIndexes(completedIndexes);
+    if (failedIndexes) status.failedIndexes = formatIndexes(failedIndexes);
     if (conditions.length > 0) status.conditions = conditions;
     if (suspended && !job.status?.startTime) delete status.startTime;
     await this.#updateStatus(job, status);
@@ -317,19 +383,13 @@ export class JobController implements Controller {
     });
   }
 
-  async #managePods(
-    key: string,
-    job: Job,
-    active: Pod[],
-    terminated: Pod[],
-    completedIndexes: Set<number>,
-    succeeded: number,
-    now: number,
-  ): Promise<{ active: Pod[]; deleted: number; requeueAfterMs?: number; error?: unknown }> {
+  async #managePods(key: string, job: Job, s: JobPods, now: number): Promise<{ active: Pod[]; deleted: number; requeueAfterMs?: number; error?: unknown }> {
     const spec = job.spec;
+    const { active, completedIndexes, succeeded } = s;
     const parallelism = spec.parallelism ?? 1;
     const completions = typeof spec.completions === 'number' ? spec.completions : undefined;
     const indexed = spec.completionMode === 'Indexed' && completions !== undefined;
+    const perIndex = indexed && typeof spec.backoffLimitPerIndex === 'number';
     const burst = this.#o.burst ?? 500;
     let want: number;
     if (completions === undefined) want = succeeded > 0 ? 0 : parallelism;
@@ -356,23 +416,41 @@ export class JobController implements Controller {
       return { active: active.filter((p) => !surplus.includes(p)), deleted };
     }
 
-    const missing = Math.min(want - active.length, burst);
+    const waitForTerminating = onlyReplaceFailedPods(job);
+    const missing = Math.min(want - active.length - (waitForTerminating ? s.terminatingPods.length : 0), burst);
     if (missing <= 0) return { active, deleted: 0 };
-    const wait = remainingBackoffMs(backoffRecord(terminated), now);
-    if (wait > 0) return { active, deleted: 0, requeueAfterMs: wait };
+    // With backoffLimitPerIndex each index waits out its own back-off instead.
+    if (!perIndex) {
+      const wait = remainingBackoffMs(backoffRecord(s.terminated), now);
+      if (wait > 0) return { active, deleted: 0, requeueAfterMs: wait };
+    }
 
     let indexes: (number | undefined)[] = Array.from({ length: missing }, () => undefined);
+    let annotations: (Record<string, string> | undefined)[] = [];
     if (indexed) {
-      const taken = new Set([...completedIndexes, ...active.map((p) => podIndex(p, completions)).filter((i) => i !== undefined)]);
-      indexes = pendingIndexes(completions, taken, missing);
+      const indexesOf = (pods: readonly Pod[]) => pods.map((p) => podIndex(p, completions)).filter((i) => i !== undefined);
+      const taken = new Set([...completedIndexes, ...(s.failedIndexes ?? []), ...indexesOf(active), ...(waitForTerminating ? indexesOf(s.terminatingPods) : [])]);
+      let pending = pendingIndexes(completions, taken, missing);
+      if (perIndex) {
+        const replaced = podsBeingReplaced(s.failedPods, completions, taken);
+        const waits = new Map(pending.map((i) => [i, remainingIndexBackoffMs(replaced.get(i), now)]));
+        const due = pending.filter((i) => waits.get(i) === 0);
+        if (due.length === 0) return pending.length === 0 ? { active, deleted: 0 } : { active, deleted: 0, requeueAfterMs: Math.min(...waits.values()) };
+        pending = due;
+        annotations = pending.map((i) => {
+          const r = replaced.get(i);
+          return replacementAnnotations(r, r && s.outcomes.get(r));
+        });
+      }
+      indexes = pending;
     }
     const namespace = job.metadata.namespace ?? '';
     this.expectations.expectCreations(key, indexes.length);
     let next = 0;
     const { successes, error } = await slowStartBatch(indexes.length, 1, async () => {
-      const index = indexes[next++];
+      const n = next++;
       try {
-        const created = await this.#o.client.create<Pod>({ ...podsResource, namespace }, podFromJobTemplate(job, index));
+        const created = await this.#o.client.create<Pod>({ ...podsResource, namespace }, podFromJobTemplate(job, indexes[n], annotations[n]));
         this.#o.recorder.event(job, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
       } catch (err) {
         this.#o.recorder.event(job, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(err)}`);
@@ -410,7 +488,7 @@ export class JobController implements Controller {
 
   async #updateStatus(job: Job, status: JobStatus): Promise<void> {
     const before = job.status ?? {};
-    const norm = (s: JobStatus) => JSON.stringify([s.active ?? 0, s.ready ?? 0, s.succeeded ?? 0, s.failed ?? 0, s.terminating ?? 0, s.startTime, s.completionTime, s.completedIndexes, s.conditions ?? []]);
+    const norm = (s: JobStatus) => JSON.stringify([s.active ?? 0, s.ready ?? 0, s.succeeded ?? 0, s.failed ?? 0, s.terminating ?? 0, s.startTime, s.completionTime, s.completedIndexes, s.failedIndexes, s.conditions ?? []]);
     if (norm(before) === norm(status)) return;
     await writeStatus(this.#o.client, jobsResource, job, status);
   }
