@@ -54,3 +54,59 @@ test('bad configurations are refused with the field at fault', () => {
   assert.throws(() => build(`${head}profiles:\n- plugins: {score: {enabled: [{name: NodeName}]}}\n`), /plugin "NodeName" does not extend score plugin/);
   assert.throws(() => parseConfiguration(`${head}podInitialBackoffSeconds: 5\npodMaxBackoffSeconds: 2\n`), /podMaxBackoffSeconds/);
 });
+
+test('PodTopologySpread args: defaultConstraints and defaultingType, defaulted and validated as upstream', () => {
+  const head = 'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n- pluginConfig:\n  - name: PodTopologySpread\n';
+  const argsOf = (yaml: string) => parseConfiguration(`${head}${yaml}`).profiles[0].pluginConfig![0].args;
+  const path = 'profiles[0].pluginConfig[0].args';
+  const cases: { name: string; args: string; want?: Record<string, unknown>; error?: string }[] = [
+    { name: 'no args: System', args: '', want: { defaultConstraints: [], defaultingType: 'System' } },
+    { name: 'System explicitly', args: '    args: {defaultingType: System}\n', want: { defaultConstraints: [], defaultingType: 'System' } },
+    { name: 'List without constraints', args: '    args: {defaultingType: List}\n', want: { defaultConstraints: [], defaultingType: 'List' } },
+    {
+      name: 'List with constraints',
+      args: `    args:
+      apiVersion: kubescheduler.config.k8s.io/v1
+      kind: PodTopologySpreadArgs
+      defaultingType: List
+      defaultConstraints:
+      - {maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: ScheduleAnyway}
+      - {maxSkew: 2, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule}
+`,
+      want: {
+        defaultingType: 'List',
+        defaultConstraints: [
+          { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' },
+          { maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' },
+        ],
+      },
+    },
+    {
+      name: 'constraints with the System default',
+      args: '    args:\n      defaultConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway}]\n',
+      error: `${path}.defaultingType: Invalid value: "System": when .defaultConstraints are not empty`,
+    },
+    { name: 'unknown defaultingType', args: '    args: {defaultingType: Custom}\n', error: `${path}.defaultingType: Unsupported value: "Custom": supported values: "System", "List"` },
+    {
+      name: 'bad constraints',
+      args: `    args:
+      defaultingType: List
+      defaultConstraints:
+      - {maxSkew: 0, topologyKey: '', whenUnsatisfiable: Maybe, labelSelector: {matchLabels: {a: b}}}
+`,
+      error: `[${path}.defaultConstraints[0].maxSkew: Invalid value: 0: not in valid range (0, inf), ${path}.defaultConstraints[0].topologyKey: Required value: can not be empty, ${path}.defaultConstraints[0].whenUnsatisfiable: Unsupported value: "Maybe": supported values: "DoNotSchedule", "ScheduleAnyway", ${path}.defaultConstraints[0].labelSelector: Forbidden: constraint must not define a selector, as they deduced for each pod]`,
+    },
+    {
+      name: 'a repeated key and action',
+      args: '    args:\n      defaultingType: List\n      defaultConstraints:\n      - {maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}\n      - {maxSkew: 2, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}\n',
+      error: `${path}.defaultConstraints[1]: Duplicate value: "{zone, DoNotSchedule}"`,
+    },
+    { name: 'an unknown field', args: '    args: {defaultingType: List, spreadAll: true}\n', error: `${path}.spreadAll: unknown or unsupported field` },
+  ];
+  for (const tc of cases) {
+    if (tc.error) assert.throws(() => argsOf(tc.args), (err: Error) => err.message === tc.error, tc.name);
+    else assert.deepEqual(argsOf(tc.args), tc.want, tc.name);
+  }
+  const [fwk] = build(`${head}    args: {defaultingType: List, defaultConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]}\n`);
+  assert.ok(fwk.filterPlugins.some((p) => p.name === 'PodTopologySpread'), 'the profile builds with the args');
+});

@@ -3,9 +3,12 @@
 // disabled per extension point (with score weights) and pluginConfig args, plus the queue's
 // back-off and percentageOfNodesToScore. Defaults are upstream's. Fields outside the subset
 // are refused with their path, so a config never silently means less than it says.
+// PodTopologySpread args (defaultConstraints, defaultingType) are defaulted and validated here
+// as upstream does; other plugins' args are read by the plugins.
 
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { podTopologySpreadArgs } from './plugins/pod-topology-spread/args.ts';
 
 export const extensionPoints = ['multiPoint', 'preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'bind'] as const;
 export type ExtensionPoint = (typeof extensionPoints)[number];
@@ -114,7 +117,9 @@ export function parseConfiguration(text: string): SchedulerConfiguration {
         if (!Array.isArray(p.pluginConfig)) throw new Error(`${path}.pluginConfig: must be a list`);
         profile.pluginConfig = p.pluginConfig.map((c, j) => {
           if (!isObj(c) || typeof c.name !== 'string') throw new Error(`${path}.pluginConfig[${j}].name: Required value`);
-          if (c.args !== undefined && !isObj(c.args)) throw new Error(`${path}.pluginConfig[${j}].args: must be an object`);
+          const argsPath = `${path}.pluginConfig[${j}].args`;
+          if (c.args !== undefined && c.args !== null && !isObj(c.args)) throw new Error(`${argsPath}: must be an object`);
+          if (c.name === 'PodTopologySpread') return { name: c.name, args: { ...podTopologySpreadArgs(c.args, argsPath) } };
           return { name: c.name, args: (c.args ?? {}) as Record<string, unknown> };
         });
       }

@@ -7,7 +7,11 @@ import { Framework } from './framework/runtime.ts';
 import { makeNode, makePod } from './framework/testing.ts';
 import { FakeClock } from '../machinery/fake-clock.ts';
 import { defaultPlugins, inTreeRegistry } from './plugins/registry.ts';
-import { numFeasibleNodesToFind, schedulePod, selectHost, type ScheduleContext } from './schedule-one.ts';
+import { schedulerMetrics } from './metrics.ts';
+import { Nominator } from './queue/nominator.ts';
+import { SchedulingQueue } from './queue/scheduling-queue.ts';
+import { numFeasibleNodesToFind, scheduleOne, schedulePod, selectHost, type ScheduleContext } from './schedule-one.ts';
+import type { Pod } from './types.ts';
 
 function setup(nodes: ReturnType<typeof makeNode>[]) {
   const cache = new Cache();
@@ -64,4 +68,72 @@ test('selectHost picks the best, ties at random', () => {
   ];
   assert.equal(selectHost(scores, () => 0.9), 'b');
   assert.equal(selectHost(scores, () => 0.1), 'c');
+});
+
+test('a preemptor keeps the room it freed until it is bound', async () => {
+  const clock = new FakeClock();
+  const cache = new Cache({ clock });
+  cache.addNode(makeNode('n', { allocatable: { cpu: '2', memory: '4Gi', pods: '110' } }));
+  const victim = makePod('victim', { requests: { cpu: '2' }, priority: 0, nodeName: 'n' });
+  cache.addPod(victim);
+  const nominator = new Nominator({ isAssumed: (pod) => cache.isAssumed(pod) });
+  const queue = new SchedulingQueue({ clock, nominator });
+  const bound: string[] = [];
+  const statusWrites: { pod: string; nominatedNodeName?: string }[] = [];
+  const fwk = new Framework({
+    registry: inTreeRegistry,
+    defaultPlugins,
+    profile: defaultConfiguration().profiles[0],
+    nodeInfos: cache,
+    clock,
+    nominator,
+    deletePod: (p) => cache.removePod(p),
+    bindPod: async (p, node) => {
+      bound.push(`${p.metadata!.name}@${node}`);
+    },
+  });
+  const ctx: ScheduleContext = {
+    cache,
+    queue,
+    profiles: new Map([['default-scheduler', fwk]]),
+    recorder: { event: () => {} } as unknown as ScheduleContext['recorder'],
+    metrics: schedulerMetrics(),
+    clock,
+    random: () => 0.5,
+    percentageOfNodesToScore: 0,
+    updatePodCondition: async (pod, _condition, nominatedNodeName) => {
+      statusWrites.push({ pod: pod.metadata!.name!, nominatedNodeName });
+    },
+    log: { info() {}, warn() {}, error() {}, debug() {} },
+    signal: new AbortController().signal,
+    nextStartNodeIndex: 0,
+    binding: new Set(),
+  };
+  const cycle = async (pod: Pod, add = true) => {
+    if (add) queue.add(pod);
+    const info = await queue.pop();
+    assert.equal(info?.pod.metadata?.name, pod.metadata?.name);
+    scheduleOne(ctx, info!);
+    await Promise.all(ctx.binding);
+  };
+
+  const preemptor = makePod('preemptor', { requests: { cpu: '2' }, priority: 100 });
+  await cycle(preemptor);
+  assert.equal(cache.get('n')!.podCount, 0, 'the victim was evicted');
+  assert.deepEqual(statusWrites, [{ pod: 'preemptor', nominatedNodeName: 'n' }]);
+  assert.deepEqual(nominator.nominatedPodsForNode('n').map((i) => i.pod.metadata!.name), ['preemptor'], 'nominated before the status write comes back');
+
+  await cycle(makePod('low', { requests: { cpu: '2' }, priority: 10 }));
+  assert.deepEqual(bound, [], 'the lower-priority pod does not take the freed room');
+  assert.equal(queue.whereIs('default/low'), 'unschedulable');
+
+  // The victim's deletion retries both; the preemptor, more important, goes first.
+  queue.moveAllToActiveOrBackoff('AssignedPodDelete');
+  clock.advance(10_000);
+  assert.equal(nominator.size, 1);
+  await cycle(preemptor, false);
+  assert.deepEqual(bound, ['preemptor@n']);
+  assert.equal(nominator.size, 0, 'no longer nominated once assumed');
+  queue.close();
+  cache.close();
 });

@@ -10,6 +10,10 @@
 // - a failure records FailedScheduling and sets PodScheduled=False (reason Unschedulable, or
 //   SchedulerError for errors) through pods/status, with status.nominatedNodeName when
 //   preemption nominated a node, and puts the pod back in the queue.
+// Nominations follow upstream: the nominator learns a preemption's node at once (the status
+// write comes back later); an assumed pod is no longer nominated; a cycle that fails for
+// another reason than "no node fits" (an error, Reserve, binding) clears the nomination, and so
+// does a preemption that found no candidate.
 
 import type { Clock } from '../machinery/clock.ts';
 import type { Cache } from './cache/cache.ts';
@@ -72,7 +76,7 @@ export interface ScheduleContext {
   clock: Clock;
   random: () => number;
   percentageOfNodesToScore: number;
-  /** Sets the PodScheduled condition (and status.nominatedNodeName when given) through pods/status. */
+  /** Sets the PodScheduled condition (and status.nominatedNodeName when given; '' removes it) through pods/status. */
   updatePodCondition(pod: Pod, condition: { type: string; status: string; reason: string; message: string }, nominatedNodeName?: string): Promise<void>;
   log: {
     info(m: string, f?: Record<string, unknown>): void;
@@ -145,11 +149,14 @@ export function scheduleOne(ctx: ScheduleContext, info: QueuedPodInfo): void {
     host = schedulePod(ctx, fwk, state, pod);
     ctx.metrics.algorithmDuration.observe({}, (ctx.clock.now() - start) / 1000);
   } catch (err) {
-    let nominatedNodeName: string | undefined;
-    if (err instanceof FitError && fwk.postFilterPlugins.length > 0) {
-      const result = fwk.runPostFilterPlugins(state, pod, err.diagnosis.nodeToStatus);
-      if (result.status.message) err.diagnosis.postFilterMsg = result.status.message;
-      nominatedNodeName = result.nominatedNodeName;
+    let nominatedNodeName: string | undefined = clearNomination;
+    if (err instanceof FitError) {
+      nominatedNodeName = undefined;
+      if (fwk.postFilterPlugins.length > 0) {
+        const result = fwk.runPostFilterPlugins(state, pod, err.diagnosis.nodeToStatus);
+        if (result.status.message) err.diagnosis.postFilterMsg = result.status.message;
+        nominatedNodeName = result.nominatedNodeName;
+      }
     }
     return failure(ctx, fwk, info, err, cycle, start, nominatedNodeName);
   }
@@ -158,13 +165,14 @@ export function scheduleOne(ctx: ScheduleContext, info: QueuedPodInfo): void {
   try {
     ctx.cache.assumePod(assumed);
   } catch (err) {
-    return failure(ctx, fwk, info, err, cycle, start);
+    return failure(ctx, fwk, info, err, cycle, start, clearNomination);
   }
+  ctx.queue.nominator.delete(pod);
   const reserve = fwk.runReservePlugins(state, assumed, host);
   if (reserve) {
     fwk.runUnreservePlugins(state, assumed, host);
     ctx.cache.forgetPod(assumed);
-    return failure(ctx, fwk, info, new Error(`running Reserve plugin ${JSON.stringify(reserve.plugin)}: ${reserve.message}`), cycle, start);
+    return failure(ctx, fwk, info, new Error(`running Reserve plugin ${JSON.stringify(reserve.plugin)}: ${reserve.message}`), cycle, start, clearNomination);
   }
   const binding = bindingCycle(ctx, fwk, state, info, assumed, host, cycle, start);
   ctx.binding.add(binding);
@@ -184,7 +192,7 @@ async function bindingCycle(ctx: ScheduleContext, fwk: Framework, state: CycleSt
     // Its resources are free again: pods that did not fit may now.
     ctx.queue.moveAllToActiveOrBackoff('AssignedPodDelete');
     if (ctx.signal.aborted) return ctx.queue.done(info.key);
-    return failure(ctx, fwk, info, new Error(`binding rejected: ${status.message}`), cycle, start);
+    return failure(ctx, fwk, info, new Error(`binding rejected: ${status.message}`), cycle, start, clearNomination);
   }
   ctx.cache.finishBinding(assumed);
   ctx.queue.done(info.key);
@@ -198,6 +206,13 @@ async function bindingCycle(ctx: ScheduleContext, fwk: Framework, state: CycleSt
   ctx.recorder.event(assumed, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${ns}/${name} to ${host}`);
 }
 
+/** A nominatedNodeName for failure(): drop the pod's nomination. */
+const clearNomination = '';
+
+/**
+ * Puts the pod back and reports why. `nominatedNodeName` replaces the pod's nomination ('' drops
+ * it); undefined leaves it as it is.
+ */
 function failure(ctx: ScheduleContext, fwk: Framework, info: QueuedPodInfo, err: unknown, cycle: number, start: number, nominatedNodeName?: string): void {
   const unschedulable = err instanceof FitError || err instanceof NoNodesAvailableError;
   const message = err instanceof FitError ? err.message : err instanceof Error ? err.message : String(err);
@@ -212,13 +227,15 @@ function failure(ctx: ScheduleContext, fwk: Framework, info: QueuedPodInfo, err:
     ctx.queue.addBackoff(info);
   }
   if (!latest || latest.spec?.nodeName) return;
+  // At once, not when the status write comes back: the next cycles already count the pod there.
+  if (nominatedNodeName !== undefined) ctx.queue.nominator.add(latest, nominatedNodeName);
   const key = podKey(latest);
   if (unschedulable) ctx.log.info('Unable to schedule pod; no fit; waiting', { pod: key, err: message });
   else ctx.log.error('Error scheduling pod; retrying', { pod: key, err: message });
   ctx.recorder.event(latest, 'Warning', 'FailedScheduling', 'Scheduling', message);
   const condition = { type: 'PodScheduled', status: 'False', reason: unschedulable ? 'Unschedulable' : 'SchedulerError', message };
   const current = latest.status?.conditions?.find((c) => c.type === 'PodScheduled');
-  const nominationChanges = nominatedNodeName !== undefined && nominatedNodeName !== latest.status?.nominatedNodeName;
+  const nominationChanges = nominatedNodeName !== undefined && nominatedNodeName !== (latest.status?.nominatedNodeName ?? '');
   if (!nominationChanges && current && current.status === condition.status && current.reason === condition.reason && current.message === condition.message) return;
   ctx.updatePodCondition(latest, condition, nominationChanges ? nominatedNodeName : undefined).catch((e: unknown) => ctx.log.warn('Error updating pod condition', { pod: key, err: e }));
 }

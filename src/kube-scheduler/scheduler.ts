@@ -1,18 +1,20 @@
 // kube-scheduler as a component: createKubeScheduler(options) → { start(signal), ready, close() }.
 // It sees the cluster only through the API server: informers on pods (all but terminal ones)
 // and nodes feed the cache and the queue (and one on namespaces serves the namespaceSelectors
-// of pod affinity terms); pods whose spec.schedulerName has a profile and that have no
-// spec.nodeName are queued; the scheduling loop runs only while this instance leads (Lease
-// kube-system/kube-scheduler) when leader election is on. It serves /healthz, /livez, /readyz
-// (ready once the informers have synced) and /metrics on healthPort (0: a free port).
-// close() stops scheduling, waits for bindings and preemption's evictions in flight and the
-// informers, then the server.
+// of pod affinity terms; Services, ReplicationControllers, ReplicaSets and StatefulSets give
+// default topology spreading its selectors; PodDisruptionBudgets steer preemption); pods
+// whose spec.schedulerName has a profile and that have no spec.nodeName are queued, and the
+// nominator tracks those nominated to a node; the scheduling loop runs only while this
+// instance leads (Lease kube-system/kube-scheduler) when leader election is on. It serves
+// /healthz, /livez, /readyz (ready once the informers have synced) and /metrics on healthPort
+// (0: a free port). close() stops scheduling, waits for bindings, preemption's evictions and
+// status writes in flight and the informers, then the server.
 
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { KubeObject } from '../api/kind.ts';
 import { SharedInformerFactory } from '../client/informer-factory.ts';
-import { DeletedFinalStateUnknown } from '../client/informer.ts';
+import { DeletedFinalStateUnknown, type SharedIndexInformer } from '../client/informer.ts';
 import { loadKubeconfig, type RestConfig } from '../client/kubeconfig.ts';
 import { LeaderElector, LeaseLock } from '../client/leader-election.ts';
 import { RestClient } from '../client/rest-client.ts';
@@ -22,13 +24,14 @@ import { realClock, type Clock } from '../machinery/clock.ts';
 import { Cache } from './cache/cache.ts';
 import { defaultConfiguration, loadConfiguration, type SchedulerConfiguration } from './config.ts';
 import { EventRecorder } from './events.ts';
-import type { ClusterEvent, PodConditionUpdate } from './framework/interfaces.ts';
+import type { ClusterEvent, Listers, PodConditionUpdate } from './framework/interfaces.ts';
 import { Framework } from './framework/runtime.ts';
 import { schedulerMetrics, type SchedulerMetrics } from './metrics.ts';
 import { defaultPlugins, inTreeRegistry } from './plugins/registry.ts';
+import { Nominator } from './queue/nominator.ts';
 import { SchedulingQueue } from './queue/scheduling-queue.ts';
 import { scheduleOne, type ScheduleContext } from './schedule-one.ts';
-import type { Node, Pod } from './types.ts';
+import type { Node, Pod, PodDisruptionBudget, ReplicationController, SelectingController, Service } from './types.ts';
 import { rfc3339 } from '../machinery/time.ts';
 
 export interface KubeSchedulerOptions {
@@ -106,8 +109,8 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
   const namespaceInformer = factory.informerFor<KubeObject>({ group: '', version: 'v1', resource: 'namespaces' });
   const namespaceLabels = (namespace: string) => namespaceInformer.indexer.getByKey(namespace)?.metadata?.labels;
   const stop = new AbortController();
-  /** Preemption's evictions in flight (close waits for them). */
-  const evictions = new Set<Promise<void>>();
+  /** Preemption's evictions and nomination clearings in flight (close waits for them). */
+  const preemptionWrites = new Set<Promise<void>>();
   const deletePod = (pod: Pod, condition: PodConditionUpdate) => {
     const meta = pod.metadata ?? {};
     const target = { group: '', version: 'v1', resource: 'pods', namespace: meta.namespace, name: meta.name };
@@ -117,14 +120,38 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
       await client.delete(target, { signal: stop.signal });
       log.info('Preempted pod', { pod: `${meta.namespace}/${meta.name}` });
     })().catch((err: unknown) => log.warn('Error preempting pod', { pod: `${meta.namespace}/${meta.name}`, err }));
-    evictions.add(eviction);
-    void eviction.finally(() => evictions.delete(eviction));
+    preemptionWrites.add(eviction);
+    void eviction.finally(() => preemptionWrites.delete(eviction));
+  };
+  const clearNominatedNodeName = (pod: Pod) => {
+    const meta = pod.metadata ?? {};
+    const target = { group: '', version: 'v1', resource: 'pods', namespace: meta.namespace, name: meta.name, subresource: 'status' };
+    const write = client
+      .patch(target, { status: { nominatedNodeName: null } }, { type: 'strategic', signal: stop.signal })
+      .then(() => {})
+      .catch((err: unknown) => log.warn('Error clearing nominatedNodeName', { pod: `${meta.namespace}/${meta.name}`, err }));
+    preemptionWrites.add(write);
+    void write.finally(() => preemptionWrites.delete(write));
+  };
+  const nominator = new Nominator({ isAssumed: (pod) => cache.isAssumed(pod) });
+  const informerOf = <T extends KubeObject>(group: string, version: string, resource: string): SharedIndexInformer<T> => factory.informerFor<T>({ group, version, resource });
+  const serviceInformer = informerOf<Service>('', 'v1', 'services');
+  const rcInformer = informerOf<ReplicationController>('', 'v1', 'replicationcontrollers');
+  const rsInformer = informerOf<SelectingController>('apps', 'v1', 'replicasets');
+  const ssInformer = informerOf<SelectingController>('apps', 'v1', 'statefulsets');
+  const pdbInformer = informerOf<PodDisruptionBudget>('policy', 'v1', 'poddisruptionbudgets');
+  const listers: Listers = {
+    services: (namespace) => serviceInformer.lister.namespace(namespace).list(),
+    replicationController: (namespace, name) => rcInformer.lister.namespace(namespace).get(name),
+    replicaSet: (namespace, name) => rsInformer.lister.namespace(namespace).get(name),
+    statefulSet: (namespace, name) => ssInformer.lister.namespace(namespace).get(name),
+    podDisruptionBudgets: () => pdbInformer.lister.list(),
   };
   const recorder = new EventRecorder(client, { component: componentName, instance: `${componentName}-${hostname()}`, clock, log: (m, f) => log.warn(m, f) });
   const recordEvent = (pod: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string) => recorder.event(pod, type, reason, action, message);
   const profiles = new Map<string, Framework>();
   for (const profile of config.profiles) {
-    profiles.set(profile.schedulerName, new Framework({ registry: inTreeRegistry, defaultPlugins, profile, nodeInfos: cache, clock, bindPod, namespaceLabels, deletePod, recordEvent }));
+    profiles.set(profile.schedulerName, new Framework({ registry: inTreeRegistry, defaultPlugins, profile, nodeInfos: cache, clock, nominator, listers, bindPod, namespaceLabels, deletePod, clearNominatedNodeName, recordEvent }));
   }
   const anyProfile = profiles.values().next().value!;
   const queue = new SchedulingQueue({
@@ -132,6 +159,7 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
     initialBackoffMs: config.podInitialBackoffSeconds * 1000,
     maxBackoffMs: config.podMaxBackoffSeconds * 1000,
     eventsOf: (plugin) => anyProfile.eventsOf(plugin),
+    nominator,
     onChange: (sizes) => {
       for (const [q, n] of Object.entries(sizes)) metrics.pendingPods.set({ queue: q }, n);
     },
@@ -208,7 +236,7 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
       const patch = {
         status: {
           conditions: [{ ...condition, lastProbeTime: null, lastTransitionTime: rfc3339(clock.now()) }],
-          ...(nominatedNodeName === undefined ? {} : { nominatedNodeName }),
+          ...(nominatedNodeName === undefined ? {} : { nominatedNodeName: nominatedNodeName || null }),
         },
       };
       await client.patch({ group: '', version: 'v1', resource: 'pods', namespace: meta.namespace, name: meta.name, subresource: 'status' }, patch, { type: 'strategic', signal: stop.signal });
@@ -312,7 +340,7 @@ export function createKubeScheduler(options: KubeSchedulerOptions): KubeSchedule
       stop.abort();
       queue.close();
       await running;
-      await Promise.all([...ctx.binding, ...evictions]);
+      await Promise.all([...ctx.binding, ...preemptionWrites]);
       await factory.shutdown();
       await recorder.flush();
       cache.close();

@@ -1,5 +1,7 @@
-// The parts of core/v1 Pod and Node the scheduler reads, typed with upstream's JSON field
-// names. Objects come from informer caches: they are frozen, so these types are read-only views.
+// The parts of core/v1 Pod and Node the scheduler reads (and of the Services, controllers and
+// PodDisruptionBudgets it watches for spreading and preemption), typed with upstream's JSON
+// field names. Objects come from informer caches: they are frozen, so these types are
+// read-only views.
 
 import type { KubeObject, ObjectMeta } from '../api/kind.ts';
 
@@ -153,6 +155,34 @@ export interface Node extends KubeObject {
     readonly capacity?: ResourceList;
     readonly allocatable?: ResourceList;
     readonly images?: readonly ContainerImage[];
+    readonly [k: string]: unknown;
+  };
+}
+
+export interface Service extends KubeObject {
+  metadata?: ObjectMeta;
+  readonly spec?: { readonly selector?: Readonly<Record<string, string>> | null; readonly [k: string]: unknown };
+}
+
+/** core/v1 ReplicationController: a plain label map as selector. */
+export interface ReplicationController extends KubeObject {
+  metadata?: ObjectMeta;
+  readonly spec?: { readonly selector?: Readonly<Record<string, string>> | null; readonly [k: string]: unknown };
+}
+
+/** apps/v1 ReplicaSet and StatefulSet: a metav1.LabelSelector as selector. */
+export interface SelectingController extends KubeObject {
+  metadata?: ObjectMeta;
+  readonly spec?: { readonly selector?: LabelSelector | null; readonly [k: string]: unknown };
+}
+
+export interface PodDisruptionBudget extends KubeObject {
+  metadata?: ObjectMeta;
+  readonly spec?: { readonly selector?: LabelSelector | null; readonly [k: string]: unknown };
+  readonly status?: {
+    readonly disruptionsAllowed?: number;
+    /** Pods whose eviction the API server processed but the disruption controller has not seen go. */
+    readonly disruptedPods?: Readonly<Record<string, string>> | null;
     readonly [k: string]: unknown;
   };
 }

@@ -5,7 +5,8 @@
 // and PodScheduled=False), the Scheduled events, that a new node lets the waiting pod in,
 // that pods of another schedulerName are left alone, placement by pod (anti-)affinity and
 // topology spread, preemption of a lower-priority pod (with a PriorityClass) by a
-// higher-priority one; and `k8ts scheduler --leader-elect` holding and releasing the
+// higher-priority one, and a PodDisruptionBudget steering preemption to another node;
+// and `k8ts scheduler --leader-elect` holding and releasing the
 // kube-system/kube-scheduler Lease.
 
 import assert from 'node:assert/strict';
@@ -207,6 +208,34 @@ describe('kube-scheduler', () => {
     // No kubelet runs here: finish the graceful deletion as the node's kubelet would.
     await ok(['delete', 'pod', 'victim', '--grace-period=0', '--force']);
     await eventually('preemptor placed', async () => ((await placements()).preemptor === 'worker-preempt' ? true : undefined));
+  });
+
+  it('preempts where no PodDisruptionBudget is violated', async () => {
+    await createNode('worker-pdb-a', '1', { pool: 'pdb' });
+    await createNode('worker-pdb-b', '1', { pool: 'pdb' });
+    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 }));
+    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'medium' }, value: 100 }));
+    // The lower-priority pod is the one preemption would take, but its budget allows no disruption.
+    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guarded' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } }));
+    await ok(['patch', 'pdb', 'guarded', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1 } })]);
+    const onNode = (name: string, app: string, node: string, priorityClassName?: string) => {
+      const p = pod(name, { nodeSelector: { 'kubernetes.io/hostname': node }, ...(priorityClassName ? { priorityClassName } : {}) }, '1');
+      return { ...p, metadata: { name, labels: { app } } };
+    };
+    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [onNode('guarded', 'guarded', 'worker-pdb-a'), onNode('unguarded', 'unguarded', 'worker-pdb-b', 'medium')] }));
+    await eventually('both placed', async () => {
+      const p = await placements();
+      return p.guarded === 'worker-pdb-a' && p.unguarded === 'worker-pdb-b' ? true : undefined;
+    });
+    await ok(['apply', '-f', '-'], JSON.stringify(pod('pdb-preemptor', { nodeSelector: { pool: 'pdb' }, priorityClassName: 'high' }, '1')));
+
+    const nominated = await eventually('pdb-preemptor nominated', async () => JSON.parse(await ok(['get', 'pod', 'pdb-preemptor', '-o', 'json'])).status.nominatedNodeName || undefined);
+    assert.equal(nominated, 'worker-pdb-b', 'the node whose victim no budget protects');
+    assert.ok(JSON.parse(await ok(['get', 'pod', 'unguarded', '-o', 'json'])).metadata.deletionTimestamp, 'unguarded is evicted');
+    assert.equal(JSON.parse(await ok(['get', 'pod', 'guarded', '-o', 'json'])).metadata.deletionTimestamp, undefined, 'guarded is kept');
+
+    await ok(['delete', 'pod', 'unguarded', '--grace-period=0', '--force']);
+    await eventually('pdb-preemptor placed', async () => ((await placements())['pdb-preemptor'] === 'worker-pdb-b' ? true : undefined));
   });
 
   it('serves health and scheduler metrics', async () => {

@@ -4,7 +4,7 @@
 // cannot change under it); Bind is asynchronous and runs in the binding cycle.
 
 import type { Clock } from '../../machinery/clock.ts';
-import type { Pod } from '../types.ts';
+import type { Pod, PodDisruptionBudget, ReplicationController, SelectingController, Service } from '../types.ts';
 import type { CycleState } from './cycle-state.ts';
 import type { NodeInfo, PodInfo } from './node-info.ts';
 import type { Status } from './status.ts';
@@ -59,9 +59,36 @@ export interface NodeInfoLister {
   havePodsWithRequiredAntiAffinityList(): readonly NodeInfo[];
 }
 
+/**
+ * Pods nominated to nodes (status.nominatedNodeName, or a preemption of this scheduler that
+ * the API has not reflected yet) and not yet bound: upstream's PodNominator.
+ */
+export interface PodNominator {
+  /** The nominated pods of a node, in the order they were nominated. */
+  nominatedPodsForNode(nodeName: string): readonly PodInfo[];
+  nominatedNodeName(pod: Pod): string | undefined;
+}
+
+/**
+ * Objects of other kinds, from the scheduler's informer caches (upstream's listers through
+ * the shared informer factory): what default topology spreading and preemption read.
+ */
+export interface Listers {
+  services(namespace: string): readonly Service[];
+  replicationController(namespace: string, name: string): ReplicationController | undefined;
+  replicaSet(namespace: string, name: string): SelectingController | undefined;
+  statefulSet(namespace: string, name: string): SelectingController | undefined;
+  /** Every PodDisruptionBudget, all namespaces. */
+  podDisruptionBudgets(): readonly PodDisruptionBudget[];
+}
+
 /** What plugins may use besides their arguments (upstream's framework.Handle). */
 export interface Handle {
   readonly nodeInfos: NodeInfoLister;
+  /** undefined: no pod is ever nominated (unit tests). */
+  readonly nominator?: PodNominator;
+  /** undefined: no other kinds are watched (unit tests); they count as absent. */
+  readonly listers?: Listers;
   readonly clock: Clock;
   /** Binds a pod: POST pods/<name>/binding (undefined in unit tests that do not bind). */
   readonly bindPod?: (pod: Pod, nodeName: string, signal: AbortSignal) => Promise<void>;
@@ -72,10 +99,17 @@ export interface Handle {
    * runs in the background (the scheduler logs failures and waits for it on close).
    */
   readonly deletePod?: (pod: Pod, condition: PodConditionUpdate) => void;
+  /** Clears status.nominatedNodeName of a pod (in the background, as deletePod). */
+  readonly clearNominatedNodeName?: (pod: Pod) => void;
   /** Records an event about a pod. */
   readonly recordEvent?: (pod: Pod, type: 'Normal' | 'Warning', reason: string, action: string, message: string) => void;
   /** Runs every filter plugin of the profile on a node (preemption dry runs). */
   runFilterPlugins(state: CycleState, pod: Pod, node: NodeInfo): Status | undefined;
+  /**
+   * runFilterPlugins with the pods nominated to the node counted on it when their priority is
+   * at least the pod's (upstream's RunFilterPluginsWithNominatedPods).
+   */
+  runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, node: NodeInfo): Status | undefined;
   /** Runs the PreFilter extensions of the profile (preemption dry runs). */
   runPreFilterExtensionRemovePod(state: CycleState, pod: Pod, removed: PodInfo, node: NodeInfo): void;
   runPreFilterExtensionAddPod(state: CycleState, pod: Pod, added: PodInfo, node: NodeInfo): void;

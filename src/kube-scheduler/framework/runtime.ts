@@ -4,12 +4,18 @@
 // takes the default's place, others are appended; score weights from the config, else the
 // default's weight, else 1). It runs the extension points and turns what plugins return into
 // the cycle's outcome.
+// Filters run as upstream's RunFilterPluginsWithNominatedPods: on a node with nominated pods of
+// at least the pod's priority (other than the pod itself), the filters first run with those
+// pods added to a copy of the node (PreFilter extensions updating a copy of the cycle state),
+// so a pod never takes room freed for a pod it must yield to; when that passes they run again
+// on the node as it is, because filters such as pod affinity may pass only thanks to the
+// nominated pods, which may yet land elsewhere.
 
 import type { Clock } from '../../machinery/clock.ts';
 import type { ExtensionPoint, PluginRef, PluginSet, ProfileConfig } from '../config.ts';
-import type { Pod } from '../types.ts';
+import { podPriority, type Pod } from '../types.ts';
 import { CycleState } from './cycle-state.ts';
-import type { ClusterEvent, Handle, NodeInfoLister, NodeScore, Plugin, PluginFactory } from './interfaces.ts';
+import type { ClusterEvent, Handle, NodeInfoLister, NodeScore, Plugin, PluginFactory, PodNominator } from './interfaces.ts';
 import { maxNodeScore } from './interfaces.ts';
 import type { NodeInfo, PodInfo } from './node-info.ts';
 import { asError, Code, Status } from './status.ts';
@@ -66,10 +72,13 @@ export interface FrameworkOptions {
   profile: ProfileConfig;
   nodeInfos: NodeInfoLister;
   clock: Clock;
+  nominator?: PodNominator;
+  listers?: Handle['listers'];
   bindPod?: Handle['bindPod'];
   namespaceLabels?: Handle['namespaceLabels'];
   deletePod?: Handle['deletePod'];
   recordEvent?: Handle['recordEvent'];
+  clearNominatedNodeName?: Handle['clearNominatedNodeName'];
 }
 
 export class Framework {
@@ -82,19 +91,25 @@ export class Framework {
   readonly reservePlugins: Plugin[] = [];
   readonly bindPlugins: Plugin[] = [];
   readonly #plugins = new Map<string, Plugin>();
+  readonly #nominator: PodNominator | undefined;
   readonly handle: Handle;
 
   constructor(options: FrameworkOptions) {
     this.profileName = options.profile.schedulerName;
     const args = new Map((options.profile.pluginConfig ?? []).map((c) => [c.name, c.args ?? {}]));
+    this.#nominator = options.nominator;
     this.handle = {
       nodeInfos: options.nodeInfos,
+      nominator: options.nominator,
+      listers: options.listers,
       clock: options.clock,
       bindPod: options.bindPod,
       namespaceLabels: options.namespaceLabels,
       deletePod: options.deletePod,
       recordEvent: options.recordEvent,
+      clearNominatedNodeName: options.clearNominatedNodeName,
       runFilterPlugins: (state, pod, node) => this.runFilterPlugins(state, pod, node),
+      runFilterPluginsWithNominatedPods: (state, pod, node) => this.runFilterPluginsWithNominatedPods(state, pod, node),
       runPreFilterExtensionRemovePod: (state, pod, removed, node) => this.runPreFilterExtensionRemovePod(state, pod, removed, node),
       runPreFilterExtensionAddPod: (state, pod, added, node) => this.runPreFilterExtensionAddPod(state, pod, added, node),
     };
@@ -175,21 +190,57 @@ export class Framework {
     return runFilters(this.#activeFilterPlugins(state), state, pod, node);
   }
 
+  runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, node: NodeInfo): Status | undefined {
+    return this.#filterWithNominatedPods(this.#activeFilterPlugins(state), state, pod, node);
+  }
+
   /**
-   * runFilterPlugins for the many nodes of one cycle: which plugins a PreFilter skipped is
-   * worked out once, not per node.
+   * runFilterPluginsWithNominatedPods for the many nodes of one cycle: which plugins a
+   * PreFilter skipped is worked out once, not per node.
    */
   nodeFilter(state: CycleState): (pod: Pod, node: NodeInfo) => Status | undefined {
     const plugins = this.#activeFilterPlugins(state);
-    return (pod, node) => runFilters(plugins, state, pod, node);
+    return (pod, node) => this.#filterWithNominatedPods(plugins, state, pod, node);
+  }
+
+  #filterWithNominatedPods(plugins: readonly Plugin[], state: CycleState, pod: Pod, node: NodeInfo): Status | undefined {
+    const nominated = this.#nominator?.nominatedPodsForNode(node.name);
+    if (!nominated?.length) return runFilters(plugins, state, pod, node);
+    let withNominated: { state: CycleState; node: NodeInfo } | undefined;
+    try {
+      withNominated = this.#addNominatedPods(nominated, state, pod, node);
+    } catch (err) {
+      return asError(err);
+    }
+    if (!withNominated) return runFilters(plugins, state, pod, node);
+    return runFilters(plugins, withNominated.state, pod, withNominated.node) ?? runFilters(plugins, state, pod, node);
+  }
+
+  /** Copies of the cycle state and node with the nominated pods that outrank or equal `pod`; undefined when there are none. */
+  #addNominatedPods(nominated: readonly PodInfo[], state: CycleState, pod: Pod, node: NodeInfo): { state: CycleState; node: NodeInfo } | undefined {
+    const priority = podPriority(pod);
+    const uid = pod.metadata?.uid;
+    let out: { state: CycleState; node: NodeInfo } | undefined;
+    for (const info of nominated) {
+      if (podPriority(info.pod) < priority || info.pod.metadata?.uid === uid) continue;
+      out ??= { state: state.clone(), node: node.clone() };
+      out.node.addPod(info);
+      this.runPreFilterExtensionAddPod(out.state, pod, info, out.node);
+    }
+    return out;
   }
 
   #activeFilterPlugins(state: CycleState): readonly Plugin[] {
     return state.skipFilterPlugins.size === 0 ? this.filterPlugins : this.filterPlugins.filter((p) => !state.skipFilterPlugins.has(p.name));
   }
 
+  /**
+   * The first plugin that succeeds decides. Otherwise the pod stays unschedulable, and the
+   * nomination to keep is the last one a plugin gave ('' clears it; undefined leaves it).
+   */
   runPostFilterPlugins(state: CycleState, pod: Pod, filtered: ReadonlyMap<string, Status>): { status: Status; nominatedNodeName?: string } {
     const messages: string[] = [];
+    let nominatedNodeName: string | undefined;
     for (const p of this.postFilterPlugins) {
       let r: { status: Status; nominatedNodeName?: string };
       try {
@@ -199,9 +250,10 @@ export class Framework {
       }
       if (r.status.isSuccess()) return r;
       if (r.status.code === Code.Error) return { status: r.status.withPlugin(p.name) };
+      if (r.nominatedNodeName !== undefined) nominatedNodeName = r.nominatedNodeName;
       if (r.status.message) messages.push(r.status.message);
     }
-    return { status: new Status(Code.Unschedulable, messages) };
+    return { status: new Status(Code.Unschedulable, messages), nominatedNodeName };
   }
 
   /** Weighted, normalized sum of every score plugin per node. */

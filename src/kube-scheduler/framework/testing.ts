@@ -1,9 +1,9 @@
 // Builders for unit tests of plugins and the cycle: pods and nodes from a few fields, and node
 // infos with pods assigned. Used only by *.test.ts files.
 
-import type { Container, Node, Pod, PodSpec, Taint } from '../types.ts';
+import type { Container, Node, Pod, PodDisruptionBudget, PodSpec, ReplicationController, SelectingController, Service, Taint } from '../types.ts';
 import { FakeClock } from '../../machinery/fake-clock.ts';
-import type { Handle } from './interfaces.ts';
+import type { Handle, Listers } from './interfaces.ts';
 import { NodeInfo, podInfoOf } from './node-info.ts';
 
 let seq = 0;
@@ -46,8 +46,22 @@ export function fakeHandle(nodes: NodeInfo[], extra: Partial<Handle> = {}): Hand
     },
     clock: new FakeClock(),
     runFilterPlugins: () => undefined,
+    runFilterPluginsWithNominatedPods: () => undefined,
     runPreFilterExtensionRemovePod: () => {},
     runPreFilterExtensionAddPod: () => {},
     ...extra,
+  };
+}
+
+/** Listers over fixed objects (namespaced ones matched by metadata.namespace). */
+export function fakeListers(objects: { services?: Service[]; replicationControllers?: ReplicationController[]; replicaSets?: SelectingController[]; statefulSets?: SelectingController[]; pdbs?: PodDisruptionBudget[] } = {}): Listers {
+  const find = <T extends { metadata?: { namespace?: string; name?: string } }>(list: T[] | undefined, namespace: string, name: string) =>
+    list?.find((o) => (o.metadata?.namespace ?? '') === namespace && o.metadata?.name === name);
+  return {
+    services: (namespace) => (objects.services ?? []).filter((s) => (s.metadata?.namespace ?? '') === namespace),
+    replicationController: (namespace, name) => find(objects.replicationControllers, namespace, name),
+    replicaSet: (namespace, name) => find(objects.replicaSets, namespace, name),
+    statefulSet: (namespace, name) => find(objects.statefulSets, namespace, name),
+    podDisruptionBudgets: () => objects.pdbs ?? [],
   };
 }

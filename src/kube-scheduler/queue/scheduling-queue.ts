@@ -9,12 +9,15 @@
 //   being scheduled, it goes to backoffQ directly so the event is not lost; after 5 minutes
 //   there it is retried anyway;
 // - pods with schedulingGates wait in the gated set until their gates are removed;
-// - updates replace the queued object in place; deletes remove it wherever it is.
+// - updates replace the queued object in place; deletes remove it wherever it is;
+// - it keeps the nominator current, as upstream's queue does: adds, updates and deletes of
+//   pending pods nominate them by their status.nominatedNodeName or drop their nomination.
 
 import { realClock, type Clock, type Timer } from '../../machinery/clock.ts';
 import type { ClusterEvent } from '../framework/interfaces.ts';
 import { podKey, podPriority, type Pod } from '../types.ts';
 import { Heap } from './heap.ts';
+import { Nominator } from './nominator.ts';
 
 export interface QueuedPodInfo {
   pod: Pod;
@@ -39,6 +42,8 @@ export interface SchedulingQueueOptions {
   eventsOf?: (plugin: string) => readonly ClusterEvent[] | undefined;
   /** Called after every change of the queue sizes (metrics). */
   onChange?: (sizes: Record<QueueName, number>) => void;
+  /** The nominator the framework reads (default: a new one). */
+  nominator?: Nominator;
 }
 
 function gated(pod: Pod): boolean {
@@ -55,6 +60,7 @@ function schedulingRelevantChange(oldPod: Pod, newPod: Pod): boolean {
 }
 
 export class SchedulingQueue {
+  readonly nominator: Nominator;
   readonly #clock: Clock;
   readonly #initialBackoffMs: number;
   readonly #maxBackoffMs: number;
@@ -92,6 +98,7 @@ export class SchedulingQueue {
     this.#maxUnschedulableMs = options.maxUnschedulableMs ?? 5 * 60_000;
     this.#eventsOf = options.eventsOf ?? (() => undefined);
     this.#onChange = options.onChange ?? (() => {});
+    this.nominator = options.nominator ?? new Nominator();
   }
 
   get schedulingCycle(): number {
@@ -116,6 +123,11 @@ export class SchedulingQueue {
     if (this.#closed) return;
     const key = podKey(pod);
     if (this.#inFlight.has(key) || this.whereIs(key)) return this.update(pod, pod);
+    this.nominator.add(pod);
+    this.#add(pod, key);
+  }
+
+  #add(pod: Pod, key: string): void {
     const now = this.#clock.now();
     const info: QueuedPodInfo = { pod, key, timestamp: now, initialAttemptTimestamp: now, attempts: 0, unschedulablePlugins: new Set() };
     if (gated(pod)) this.#gated.set(key, info);
@@ -125,6 +137,7 @@ export class SchedulingQueue {
 
   update(oldPod: Pod, newPod: Pod): void {
     if (this.#closed) return;
+    this.nominator.update(oldPod, newPod);
     const key = podKey(newPod);
     const flight = this.#inFlight.get(key);
     if (flight) {
@@ -159,10 +172,11 @@ export class SchedulingQueue {
       }
       return;
     }
-    this.add(newPod);
+    this.#add(newPod, key);
   }
 
   delete(pod: Pod): void {
+    this.nominator.delete(pod);
     const key = podKey(pod);
     const flight = this.#inFlight.get(key);
     if (flight) flight.pod = undefined;

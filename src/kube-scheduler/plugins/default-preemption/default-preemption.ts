@@ -2,27 +2,36 @@
 // where evicting the fewest/least important lower-priority pods makes it fit, evict them and
 // nominate that node.
 // - Eligibility: not with preemptionPolicy Never; not while a lower-priority pod on the node
-//   this pod was already nominated to is still terminating (the earlier preemption is under way).
+//   this pod was already nominated to is still terminating (the earlier preemption is under
+//   way), unless the filters now call that node Unresolvable.
 // - Candidates: nodes whose filter status is not Unresolvable. On each, a dry run removes every
-//   pod of lower priority (PreFilter extensions keep cycle state right), checks the pod fits,
-//   then reprieves victims from the most important down (priority, then earlier start) as long
-//   as it still fits; the rest are the victims.
-// - Choice, as upstream's pickOneNodeForPreemption (PodDisruptionBudgets are not considered):
-//   lowest highest-victim priority, then lowest sum of priorities (each offset by 2^31, so
-//   fewer victims win), then fewest victims, then the latest start among the highest-priority
+//   pod of lower priority (PreFilter extensions keep cycle state right), checks the pod fits
+//   (with the pods nominated there that it must yield to), then reprieves victims as long as
+//   it still fits: first those whose eviction would violate a PodDisruptionBudget, then the
+//   others, each group from the most important down (priority, then earlier start). A victim
+//   violates a budget when, going down the potential victims by importance and taking one
+//   disruption per matching pod from status.disruptionsAllowed, its budget (same namespace,
+//   non-empty selector, pod not already in status.disruptedPods) is left below 0. Victims that
+//   violate are counted; they are evicted all the same if the node is chosen.
+// - Choice, as upstream's pickOneNodeForPreemption: fewest PDB violations, then lowest
+//   highest-victim priority, then lowest sum of priorities (each offset by 2^31, so fewer
+//   victims win), then fewest victims, then the latest start among the highest-priority
 //   victims, then the first.
 // - Eviction: each victim gets DisruptionTarget=True (reason PreemptionByScheduler) through
-//   pods/status, is deleted with its own grace period and gets a Preempted event; the node is
-//   returned as nominated (the scheduler writes status.nominatedNodeName). The pod is retried
-//   when the victims' deletions arrive.
-// Without a candidate, the message says per node why preemption cannot help.
+//   pods/status, is deleted with its own grace period and gets a Preempted event; pods of
+//   lower priority nominated to the node lose their nomination (they may no longer fit there);
+//   the node is returned as nominated (the scheduler writes status.nominatedNodeName). The pod
+//   is retried when the victims' deletions arrive.
+// Without a candidate, the message says per node why preemption cannot help, and the pod's
+// nomination is dropped.
 
+import { fromLabelSelector, type LabelSelector, type LabelSelectorSpec } from '../../../machinery/labels.ts';
 import type { CycleState } from '../../framework/cycle-state.ts';
 import { fitErrorMessage, newDiagnosis } from '../../framework/fit-error.ts';
 import type { Handle, Plugin } from '../../framework/interfaces.ts';
 import type { NodeInfo, PodInfo } from '../../framework/node-info.ts';
 import { Code, Status, unresolvable, unschedulable } from '../../framework/status.ts';
-import { podKey, podPriority, type Pod } from '../../types.ts';
+import { podKey, podPriority, type Pod, type PodDisruptionBudget } from '../../types.ts';
 
 export const name = 'DefaultPreemption';
 export const notHelpful = 'Preemption is not helpful for scheduling';
@@ -32,6 +41,8 @@ export interface Candidate {
   nodeName: string;
   /** Most important first. */
   victims: Pod[];
+  /** How many victims' evictions violate a PodDisruptionBudget. */
+  numPDBViolations: number;
 }
 
 function startTime(pod: Pod, now: number): number {
@@ -44,8 +55,46 @@ export function moreImportant(a: Pod, b: Pod, now: number): number {
   return podPriority(b) - podPriority(a) || startTime(a, now) - startTime(b, now);
 }
 
-/** The victims on one node, or the status saying why evicting there does not help. */
-export function selectVictimsOnNode(handle: Handle, state: CycleState, pod: Pod, node: NodeInfo): Pod[] | Status {
+/** The selector of a budget, or undefined when it selects nothing (null, empty or invalid). */
+function budgetSelector(pdb: PodDisruptionBudget): LabelSelector | undefined {
+  try {
+    const s = fromLabelSelector(pdb.spec?.selector as LabelSelectorSpec | null | undefined);
+    return s.empty || s.nothing ? undefined : s;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Splits pods (most important first) into those whose eviction would violate a budget and the
+ * others, as upstream's filterPodsWithPDBViolation: each matching pod takes one of its budget's
+ * disruptionsAllowed, and the pod that takes it below 0 violates.
+ */
+export function splitByPDBViolation(pods: readonly PodInfo[], pdbs: readonly PodDisruptionBudget[]): { violating: PodInfo[]; nonViolating: PodInfo[] } {
+  const allowed = pdbs.map((p) => p.status?.disruptionsAllowed ?? 0);
+  const selectors = pdbs.map(budgetSelector);
+  const violating: PodInfo[] = [];
+  const nonViolating: PodInfo[] = [];
+  for (const info of pods) {
+    const meta = info.pod.metadata;
+    let violated = false;
+    // A pod without labels matches no budget.
+    if (meta?.labels && Object.keys(meta.labels).length > 0) {
+      for (let i = 0; i < pdbs.length; i++) {
+        if (pdbs[i].metadata?.namespace !== meta.namespace || !selectors[i]?.matches(meta.labels)) continue;
+        // Its eviction was already processed by the API server: not a new disruption.
+        const disrupted = pdbs[i].status?.disruptedPods;
+        if (disrupted && meta.name !== undefined && Object.hasOwn(disrupted, meta.name)) continue;
+        if (--allowed[i] < 0) violated = true;
+      }
+    }
+    (violated ? violating : nonViolating).push(info);
+  }
+  return { violating, nonViolating };
+}
+
+/** The victims on one node (with how many violate a budget), or the status saying why evicting there does not help. */
+export function selectVictimsOnNode(handle: Handle, state: CycleState, pod: Pod, node: NodeInfo, pdbs: readonly PodDisruptionBudget[] = []): { victims: Pod[]; numPDBViolations: number } | Status {
   const priority = podPriority(pod);
   const now = handle.clock.now();
   const dry = node.clone();
@@ -58,27 +107,34 @@ export function selectVictimsOnNode(handle: Handle, state: CycleState, pod: Pod,
     handle.runPreFilterExtensionRemovePod(dryState, pod, info, dry);
   }
   if (potential.length === 0) return unresolvable(noVictims);
-  const fits = handle.runFilterPlugins(dryState, pod, dry);
+  const fits = handle.runFilterPluginsWithNominatedPods(dryState, pod, dry);
   if (fits) return fits;
   potential.sort((a, b) => moreImportant(a.pod, b.pod, now));
+  const { violating, nonViolating } = splitByPDBViolation(potential, pdbs);
   const victims: Pod[] = [];
-  for (const info of potential) {
+  /** Puts the pod back; true when the incoming pod still fits, else it stays a victim. */
+  const reprieve = (info: PodInfo): boolean => {
     dry.addPod(info);
     handle.runPreFilterExtensionAddPod(dryState, pod, info, dry);
-    if (handle.runFilterPlugins(dryState, pod, dry)) {
-      dry.removePod(podKey(info.pod));
-      handle.runPreFilterExtensionRemovePod(dryState, pod, info, dry);
-      victims.push(info.pod);
-    }
-  }
-  return victims;
+    if (!handle.runFilterPluginsWithNominatedPods(dryState, pod, dry)) return true;
+    dry.removePod(podKey(info.pod));
+    handle.runPreFilterExtensionRemovePod(dryState, pod, info, dry);
+    victims.push(info.pod);
+    return false;
+  };
+  let numPDBViolations = 0;
+  for (const info of violating) if (!reprieve(info)) numPDBViolations++;
+  for (const info of nonViolating) reprieve(info);
+  if (violating.length > 0 && nonViolating.length > 0) victims.sort((a, b) => moreImportant(a, b, now));
+  return { victims, numPDBViolations };
 }
 
 const offset = 2 ** 31;
 
-/** Upstream's pickOneNodeForPreemption minus the PodDisruptionBudget criterion. */
+/** Upstream's pickOneNodeForPreemption: each criterion keeps the candidates scoring lowest. */
 export function pickOneNode(candidates: readonly Candidate[], now: number): Candidate | undefined {
   const criteria: ((c: Candidate) => number)[] = [
+    (c) => c.numPDBViolations,
     (c) => (c.victims.length ? podPriority(c.victims[0]) : -Infinity),
     (c) => c.victims.reduce((sum, v) => sum + podPriority(v) + offset, 0),
     (c) => c.victims.length,
@@ -102,12 +158,12 @@ export function pickOneNode(candidates: readonly Candidate[], now: number): Cand
 }
 
 export function newDefaultPreemption(_args: unknown, handle: Handle): Plugin {
-  /** Nodes this instance nominated, until the pod is placed (the status write may lag). */
-  const nominated = new Map<string, string>();
-
-  function eligible(pod: Pod): boolean {
-    const nodeName = pod.status?.nominatedNodeName || nominated.get(pod.metadata?.uid ?? '');
-    const node = nodeName ? handle.nodeInfos.get(nodeName) : undefined;
+  function eligible(pod: Pod, filtered: ReadonlyMap<string, Status>): boolean {
+    const nodeName = pod.status?.nominatedNodeName || handle.nominator?.nominatedNodeName(pod);
+    if (!nodeName) return true;
+    // The nominated node can no longer take the pod at all: look elsewhere.
+    if (filtered.get(nodeName)?.code === Code.UnschedulableAndUnresolvable) return true;
+    const node = handle.nodeInfos.get(nodeName);
     if (!node) return true;
     const priority = podPriority(pod);
     for (const info of node.pods.values()) if (info.pod.metadata?.deletionTimestamp && podPriority(info.pod) < priority) return false;
@@ -124,14 +180,19 @@ export function newDefaultPreemption(_args: unknown, handle: Handle): Plugin {
       });
       handle.recordEvent?.(victim, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${pod.metadata?.uid ?? ''} on node ${candidate.nodeName}`);
     }
+    const priority = podPriority(pod);
+    for (const info of handle.nominator?.nominatedPodsForNode(candidate.nodeName) ?? []) {
+      if (podPriority(info.pod) < priority && info.pod.metadata?.uid !== pod.metadata?.uid) handle.clearNominatedNodeName?.(info.pod);
+    }
   }
 
   return {
     name,
     postFilter(state, pod, filtered) {
       if (pod.spec?.preemptionPolicy === 'Never') return { status: unschedulable('preemption: not eligible due to preemptionPolicy=Never.') };
-      if (!eligible(pod)) return { status: unschedulable('preemption: not eligible due to a terminating pod on the nominated node.') };
+      if (!eligible(pod, filtered)) return { status: unschedulable('preemption: not eligible due to a terminating pod on the nominated node.') };
       const nodes = handle.nodeInfos.list();
+      const pdbs = handle.listers?.podDisruptionBudgets() ?? [];
       const diagnosis = newDiagnosis();
       const candidates: Candidate[] = [];
       for (const node of nodes) {
@@ -140,23 +201,18 @@ export function newDefaultPreemption(_args: unknown, handle: Handle): Plugin {
           diagnosis.nodeToStatus.set(node.name, unresolvable(notHelpful));
           continue;
         }
-        const result = selectVictimsOnNode(handle, state, pod, node);
+        const result = selectVictimsOnNode(handle, state, pod, node, pdbs);
         if (result instanceof Status) {
           if (result.code === Code.Error) return { status: result };
           diagnosis.nodeToStatus.set(node.name, result);
         } else {
-          candidates.push({ nodeName: node.name, victims: result });
+          candidates.push({ nodeName: node.name, ...result });
         }
       }
       const best = pickOneNode(candidates, handle.clock.now());
-      if (!best) return { status: unschedulable(`preemption: ${fitErrorMessage(nodes.length, diagnosis)}`) };
+      if (!best) return { status: unschedulable(`preemption: ${fitErrorMessage(nodes.length, diagnosis)}`), nominatedNodeName: '' };
       evict(pod, best);
-      if (pod.metadata?.uid) nominated.set(pod.metadata.uid, best.nodeName);
       return { status: new Status(Code.Success), nominatedNodeName: best.nodeName };
-    },
-    reserve(_state, pod) {
-      nominated.delete(pod.metadata?.uid ?? '');
-      return undefined;
     },
   };
 }

@@ -3,12 +3,12 @@
 // the pod carries), minDomains (default 1) and the node inclusion policies (nodeAffinityPolicy
 // Honor and nodeTaintsPolicy Ignore by default). A node counts for a constraint when it passes
 // the policies; pods count when they are in the pod's namespace, match the selector and are
-// not terminating. (Upstream's system default constraints, derived from owning Services and
-// ReplicaSets, are not applied: pods without constraints are not spread.)
+// not terminating. A pod without constraints of its own gets the default ones, with the
+// selector deduced from what selects it (see default-selector.ts).
 
 import { fromLabelSelector, LabelSelector, type LabelSelectorSpec } from '../../../machinery/labels.ts';
 import type { NodeInfo } from '../../framework/node-info.ts';
-import type { Node, Pod } from '../../types.ts';
+import type { Node, Pod, TopologySpreadConstraint } from '../../types.ts';
 import { requiredAffinityMatches } from '../node-affinity/node-affinity.ts';
 import { findUntoleratedTaint } from '../taint-toleration/tolerations.ts';
 
@@ -21,7 +21,21 @@ export interface Constraint {
   readonly honorNodeTaints: boolean;
 }
 
-export function constraintsOf(pod: Pod, whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
+export type WhenUnsatisfiable = 'DoNotSchedule' | 'ScheduleAnyway';
+
+function constraintOf(c: TopologySpreadConstraint, selector: LabelSelector): Constraint {
+  return {
+    maxSkew: c.maxSkew,
+    topologyKey: c.topologyKey,
+    selector,
+    minDomains: c.minDomains ?? 1,
+    honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
+    honorNodeTaints: c.nodeTaintsPolicy === 'Honor',
+  };
+}
+
+/** The pod's own constraints of one kind. */
+export function constraintsOf(pod: Pod, whenUnsatisfiable: WhenUnsatisfiable): Constraint[] {
   const out: Constraint[] = [];
   const labels = pod.metadata?.labels ?? {};
   for (const c of pod.spec?.topologySpreadConstraints ?? []) {
@@ -29,16 +43,21 @@ export function constraintsOf(pod: Pod, whenUnsatisfiable: 'DoNotSchedule' | 'Sc
     let selector = fromLabelSelector(c.labelSelector as LabelSelectorSpec | null | undefined);
     const extra = (c.matchLabelKeys ?? []).filter((k) => Object.hasOwn(labels, k)).map((key) => ({ key, operator: 'In' as const, values: [labels[key]] }));
     if (extra.length > 0 && !selector.nothing) selector = new LabelSelector([...selector.requirements, ...extra]);
-    out.push({
-      maxSkew: c.maxSkew,
-      topologyKey: c.topologyKey,
-      selector,
-      minDomains: c.minDomains ?? 1,
-      honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
-      honorNodeTaints: c.nodeTaintsPolicy === 'Honor',
-    });
+    out.push(constraintOf(c, selector));
   }
   return out;
+}
+
+/**
+ * Default constraints of one kind for a pod without its own, all counting with `selector()`
+ * (asked only when some default is of that kind); none when the selector is empty.
+ */
+export function defaultConstraintsOf(defaults: readonly TopologySpreadConstraint[], whenUnsatisfiable: WhenUnsatisfiable, selector: () => LabelSelector): Constraint[] {
+  const wanted = defaults.filter((c) => c.whenUnsatisfiable === whenUnsatisfiable);
+  if (wanted.length === 0) return [];
+  const s = selector();
+  if (s.empty) return [];
+  return wanted.map((c) => constraintOf(c, s));
 }
 
 /** The node has every topology key of the constraints. */

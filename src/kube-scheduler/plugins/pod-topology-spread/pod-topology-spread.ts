@@ -8,13 +8,20 @@
 // Score (ScheduleAnyway): per node, Σ over constraints of count·log(domains+2) + maxSkew−1,
 // counted over the domains of the filtered nodes; fewer matching pods score higher, nodes
 // missing a key score 0. AddPod/RemovePod keep the PreFilter counts right for dry runs.
+// A pod without topologySpreadConstraints gets the default constraints of the args (System:
+// upstream's hostname and zone ScheduleAnyway pair; List: the configured ones) counting pods
+// with the selector of the Services and controller that select it, and none when nothing does.
+// With the System defaults, scoring does not need a node to have every key (a node without a
+// zone label is still spread by hostname), as upstream.
 
 import type { Handle, Plugin } from '../../framework/interfaces.ts';
 import { maxNodeScore } from '../../framework/interfaces.ts';
 import type { NodeInfo, PodInfo } from '../../framework/node-info.ts';
 import { skip, unresolvable, unschedulable } from '../../framework/status.ts';
 import type { Pod } from '../../types.ts';
-import { constraintsOf, countMatchingPods, hasAllTopologyKeys, matchesInclusionPolicies, podCounts, type Constraint } from './constraints.ts';
+import { podTopologySpreadArgs, systemDefaultConstraints } from './args.ts';
+import { constraintsOf, countMatchingPods, defaultConstraintsOf, hasAllTopologyKeys, matchesInclusionPolicies, podCounts, type Constraint, type WhenUnsatisfiable } from './constraints.ts';
+import { defaultSelector } from './default-selector.ts';
 
 export const name = 'PodTopologySpread';
 export const errReasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
@@ -66,12 +73,19 @@ interface PreScoreState {
 
 const pairKey = (key: string, value: string) => `${key}\0${value}`;
 
-export function newPodTopologySpread(_args: unknown, handle: Handle): Plugin {
+export function newPodTopologySpread(rawArgs: unknown, handle: Handle): Plugin {
+  const args = podTopologySpreadArgs(rawArgs);
+  const systemDefaulted = args.defaultingType === 'System';
+  const defaults = systemDefaulted ? systemDefaultConstraints : args.defaultConstraints;
+  const ownConstraints = (pod: Pod) => (pod.spec?.topologySpreadConstraints?.length ?? 0) > 0;
+  const constraintsFor = (pod: Pod, whenUnsatisfiable: WhenUnsatisfiable): Constraint[] =>
+    ownConstraints(pod) ? constraintsOf(pod, whenUnsatisfiable) : defaultConstraintsOf(defaults, whenUnsatisfiable, () => defaultSelector(pod, handle.listers));
+
   return {
     name,
     events: ['AssignedPodAdd', 'AssignedPodUpdate', 'AssignedPodDelete', 'NodeAdd', 'NodeDelete', 'NodeLabelChange', 'NodeTaintChange'],
     preFilter(state, pod, nodes) {
-      const constraints = constraintsOf(pod, 'DoNotSchedule');
+      const constraints = constraintsFor(pod, 'DoNotSchedule');
       if (constraints.length === 0) return skip;
       const s = new PreFilterState(constraints);
       const ns = pod.metadata?.namespace;
@@ -106,19 +120,22 @@ export function newPodTopologySpread(_args: unknown, handle: Handle): Plugin {
       return undefined;
     },
     preScore(state, pod, filtered) {
-      const constraints = constraintsOf(pod, 'ScheduleAnyway');
+      if (handle.nodeInfos.list().length === 0) return skip;
+      const constraints = constraintsFor(pod, 'ScheduleAnyway');
       if (constraints.length === 0) return skip;
+      const requireAllTopologies = ownConstraints(pod) || !systemDefaulted;
       const s: PreScoreState = { constraints, ignoredNodes: new Set(), pairCounts: new Map(), weights: [] };
       const sizes = constraints.map(() => 0);
       for (const node of filtered) {
-        if (!hasAllTopologyKeys(node.node, constraints)) {
+        if (requireAllTopologies && !hasAllTopologyKeys(node.node, constraints)) {
           s.ignoredNodes.add(node.name);
           continue;
         }
         const labels = node.node.metadata?.labels ?? {};
         constraints.forEach((c, i) => {
           if (c.topologyKey === hostnameLabel) return;
-          const k = pairKey(c.topologyKey, labels[c.topologyKey]);
+          // Without a key (System defaults only) the node counts as the domain "", as upstream.
+          const k = pairKey(c.topologyKey, labels[c.topologyKey] ?? '');
           if (!s.pairCounts.has(k)) {
             s.pairCounts.set(k, 0);
             sizes[i]++;
@@ -129,11 +146,11 @@ export function newPodTopologySpread(_args: unknown, handle: Handle): Plugin {
       if (constraints.some((c) => c.topologyKey !== hostnameLabel)) {
         const ns = pod.metadata?.namespace;
         for (const node of handle.nodeInfos.list()) {
-          if (!hasAllTopologyKeys(node.node, constraints)) continue;
+          if (requireAllTopologies && !hasAllTopologyKeys(node.node, constraints)) continue;
           const labels = node.node.metadata?.labels ?? {};
           for (const c of constraints) {
             if (c.topologyKey === hostnameLabel || !matchesInclusionPolicies(c, pod, node.node)) continue;
-            const k = pairKey(c.topologyKey, labels[c.topologyKey]);
+            const k = pairKey(c.topologyKey, labels[c.topologyKey] ?? '');
             const n = s.pairCounts.get(k);
             if (n !== undefined) s.pairCounts.set(k, n + countMatchingPods(c, ns, node));
           }
