@@ -4,12 +4,16 @@
 // EndpointSlice with the pods' IPs once a stand-in kubelet marks them Running and Ready through
 // pods/<name>/status; a pod turning not ready moves to notReadyAddresses; scaling down removes
 // one; a node whose Lease is not renewed becomes Unknown with the unreachable taints, and a pod
-// there whose toleration runs out is evicted.
+// there whose toleration runs out is evicted. A second node in another zone keeps renewing its
+// Lease: with every node silent the controller would assume it lost them itself and stop
+// evicting, as upstream does.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { loadKubeconfig } from '../../src/client/kubeconfig.ts';
+import { RestClient } from '../../src/client/rest-client.ts';
 import { startCluster, type Cluster } from '../support/k8ts-cluster.ts';
 import { until } from '../support/until.ts';
 
@@ -153,12 +157,22 @@ describe('endpoints and endpointslices', () => {
 });
 
 describe('node lifecycle', () => {
-  it('a node whose Lease is not renewed becomes Unknown with unreachable taints, and pods without a long enough toleration are evicted', async () => {
-    await ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } }));
+  it('a node whose Lease is not renewed becomes Unknown with unreachable taints, and pods without a long enough toleration are evicted', async (t) => {
     const ready = { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now(), lastTransitionTime: now() };
-    await ok(['patch', 'node', 'n1', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { conditions: [ready] } })]);
-    const renew = new Date().toISOString().replace('Z', '000Z');
-    await ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n1', namespace: 'kube-node-lease' }, spec: { holderIdentity: 'n1', leaseDurationSeconds: 40, renewTime: renew } }));
+    const renew = () => new Date().toISOString().replace('Z', '000Z');
+    for (const [name, zone] of [['n1', 'a'], ['n2', 'b']]) {
+      await ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'topology.kubernetes.io/zone': zone } } }));
+      await ok(['patch', 'node', name, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { conditions: [ready] } })]);
+      await ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: renew() } }));
+    }
+    // n2's kubelet stays alive.
+    const client = new RestClient(loadKubeconfig(cluster.kubeconfig));
+    const lease = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: 'kube-node-lease', name: 'n2' };
+    const heartbeat = setInterval(() => void client.patch(lease, { spec: { renewTime: renew() } }, { type: 'merge' }).catch(() => undefined), 500);
+    t.after(() => {
+      clearInterval(heartbeat);
+      client.close();
+    });
     await ok(['create', '-f', '-'], JSON.stringify({
       apiVersion: 'v1',
       kind: 'Pod',

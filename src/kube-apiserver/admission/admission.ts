@@ -1,6 +1,7 @@
 // Admission: checks and defaults that need the rest of the cluster, run on creates before
 // the object is stored (upstream's NamespaceLifecycle, ServiceAccount and
-// DefaultTolerationSeconds plugins, in that order, and ResourceQuota last).
+// DefaultTolerationSeconds plugins, in that order, and ResourceQuota last) and on updates of
+// the main resource (service type changes, then ResourceQuota).
 
 import type { KubeObject } from '../../api/kind.ts';
 import { notFound, StatusError } from '../../machinery/status.ts';
@@ -66,7 +67,7 @@ function defaultTolerationSeconds(pod: KubeObject): void {
 }
 
 /** Runs on updates of the main resource, inside the update's retry loop. */
-export function admitUpdate(ctx: RequestContext, resource: ApiResource, object: KubeObject, old: KubeObject): void {
+export async function admitUpdate(ctx: RequestContext, resource: ApiResource, object: KubeObject, old: KubeObject): Promise<void> {
   if (resource.group === '' && resource.resource === 'services') {
     const spec = (object.spec ??= {}) as ServiceSpec;
     const was = (old.spec ?? {}) as ServiceSpec;
@@ -78,6 +79,7 @@ export function admitUpdate(ctx: RequestContext, resource: ApiResource, object: 
     }
     ctx.server.serviceAllocator.allocateNodePorts(object, ctx.server.storeFor(resource).cache.list());
   }
+  if (resource.namespaced) await admitResourceQuota(ctx, resource, old.metadata?.namespace ?? '', object, old);
 }
 
 interface ServiceSpec {

@@ -1,15 +1,20 @@
 // ResourceQuota admission (upstream plugin/resourcequota), run on every namespaced create
-// (events excepted) after the other admission plugins, on the object as it will be stored
-// (defaulted; an object the kind's validation refuses is left to that refusal and charges
-// nothing). For each quota in the namespace whose status.hard tracks something the object
-// uses and whose scopes match it:
+// (events excepted) after the other admission plugins, and on updates of the main resource of
+// the kinds whose evaluator charges updates (services, persistentvolumeclaims), on the object as
+// it will be stored (defaulted; an object the kind's validation refuses is left to that refusal
+// and charges nothing). For each quota in the namespace whose status.hard tracks something the
+// object uses and whose scopes match it:
 // - a pod must state what a cpu/memory quota tracks: 403 "failed quota: <q>: must specify
 //   requests.cpu for: <containers>";
 // - a quota whose usage the controller has not reported yet refuses: "status unknown for
 //   quota: <q>, resources: <names>";
-// - usage + the object's usage must stay within hard: 403 "exceeded quota: <q>, requested:
-//   pods=1, used: pods=2, limited: pods=2" (only the exceeded resources are listed).
-// When every quota admits the object, its usage is charged to their status.used before the
+// - usage + what the request adds must stay within hard: 403 "exceeded quota: <q>, requested:
+//   pods=1, used: pods=2, limited: pods=2" (only the exceeded resources are listed). A create
+//   adds the object's usage; an update what the new object uses beyond the old one, resource by
+//   resource (a service turning NodePort adds its node ports, a claim growing adds the
+//   difference); an update that adds nothing is not charged. Usage an update gives back is
+//   returned by the quota controller, not here.
+// When every quota admits the request, what it adds is charged to their status.used before the
 // object is stored, each write conditional on the quota's resourceVersion: two creates can
 // never both take the last unit. Within this server, evaluations in one namespace run one at
 // a time (upstream's per-namespace work queue); a conflict with another writer (the quota
@@ -19,31 +24,33 @@
 
 import { rec } from '../../api/core/v1/json.ts';
 import { evaluatorFor, quotaMatches, type Evaluator } from '../../api/core/v1/quota/evaluators.ts';
-import { add, formatResourceList, mask, parseResourceList, type ResourceList } from '../../api/core/v1/quota/resource-list.ts';
+import { add, formatResourceList, mask, parseResourceList, subtractNonNegative, type ResourceList } from '../../api/core/v1/quota/resource-list.ts';
 import type { KubeObject } from '../../api/kind.ts';
 import { StatusError } from '../../machinery/status.ts';
 import { generateName } from '../../machinery/validation.ts';
 import type { RequestContext } from '../handlers/context.ts';
-import { fillForCreate } from '../registry/object-meta.ts';
+import { fillForCreate, preserveForUpdate } from '../registry/object-meta.ts';
 import type { ApiResource } from '../registry/resources.ts';
 
-export async function admitResourceQuota(ctx: RequestContext, resource: ApiResource, namespace: string, object: KubeObject): Promise<void> {
+/** Admits a create, or with `old` (the stored object) an update of the main resource. */
+export async function admitResourceQuota(ctx: RequestContext, resource: ApiResource, namespace: string, object: KubeObject, old?: KubeObject): Promise<void> {
   const quotaResource = ctx.server.registry.get('', 'v1', 'resourcequotas');
   if (!resource.namespaced || !quotaResource || resource.resource === 'events') return;
+  const evaluator = evaluatorFor(resource.group, resource.resource);
+  if (old && !evaluator.chargesUpdates) return;
   const store = ctx.server.storeFor(quotaResource);
   const present = (await store.list(namespace, {})).items;
   if (present.length === 0) return;
-  const obj = asStored(resource, namespace, object, ctx.server.clock.now());
+  const obj = old ? asUpdated(resource, object, old) : asStored(resource, namespace, object, ctx.server.clock.now());
   if (!obj) return;
-  const evaluator = evaluatorFor(resource.group, resource.resource);
-  // Creates no quota tracks do not wait for the namespace's turn.
+  // Requests no quota tracks do not wait for the namespace's turn.
   if (!present.some((q) => quotaMatches(evaluator, q, obj))) return;
   const dryRun = ctx.url.searchParams.getAll('dryRun').length > 0;
   const refuse = (message: string) => forbidden(resource, obj.metadata?.name ?? '', message);
   await serialized(store, namespace, async () => {
     let quotas = (await store.list(namespace, {})).items;
     for (let attempt = 0; ; attempt++) {
-      const charges = checkRequest(quotas, evaluator, obj, ctx.server.clock.now(), refuse);
+      const charges = checkRequest(quotas, evaluator, obj, old, ctx.server.clock.now(), refuse);
       if (dryRun || charges.length === 0) return;
       const conflicted: string[] = [];
       let lastErr: unknown;
@@ -82,6 +89,23 @@ function asStored(resource: ApiResource, namespace: string, object: KubeObject, 
   return obj;
 }
 
+/** The updated object as the store will keep it (as ResourceStore.update prepares it), or undefined if validation will refuse it. */
+function asUpdated(resource: ApiResource, object: KubeObject, old: KubeObject): KubeObject | undefined {
+  const obj = structuredClone(object);
+  obj.apiVersion = resource.apiVersion;
+  obj.kind = resource.kind;
+  const def = resource.def;
+  if (def.status) {
+    if (old.status === undefined) delete obj.status;
+    else obj.status = structuredClone(old.status);
+  }
+  def.strategy?.prepareForUpdate?.(obj, old);
+  preserveForUpdate(obj, old, def.generation === true);
+  def.strategy?.defaults?.(obj);
+  if ((def.strategy?.validate?.(obj) ?? []).length > 0 || (def.strategy?.validateUpdate?.(obj, old) ?? []).length > 0) return undefined;
+  return obj;
+}
+
 function forbidden(resource: ApiResource, name: string, message: string): StatusError {
   const what = resource.group ? `${resource.resource}.${resource.group}` : resource.resource;
   return new StatusError(403, 'Forbidden', `${what} "${name}" is forbidden: ${message}`, { name, group: resource.group || undefined, kind: resource.resource });
@@ -103,13 +127,13 @@ async function serialized<T>(owner: object, key: string, fn: () => Promise<T>): 
   }
 }
 
-interface Charge {
+export interface Charge {
   quota: KubeObject;
   used: Record<string, string>;
 }
 
-/** upstream CheckRequest for a create: throws the refusal, or returns the new usage of each quota it changes. */
-function checkRequest(quotas: readonly KubeObject[], evaluator: Evaluator, obj: KubeObject, now: number, refuse: (message: string) => StatusError): Charge[] {
+/** upstream CheckRequest: throws the refusal, or returns the new usage of each quota the request changes. */
+export function checkRequest(quotas: readonly KubeObject[], evaluator: Evaluator, obj: KubeObject, old: KubeObject | undefined, now: number, refuse: (message: string) => StatusError): Charge[] {
   const interesting: { quota: KubeObject; hard: ResourceList; used: ResourceList }[] = [];
   for (const quota of quotas) {
     if (!quotaMatches(evaluator, quota, obj)) continue;
@@ -127,7 +151,10 @@ function checkRequest(quotas: readonly KubeObject[], evaluator: Evaluator, obj: 
   const usage = evaluator.usage(obj, now);
   const negative = [...usage].filter(([, q]) => q.sign() < 0).map(([n]) => n);
   if (negative.length > 0) throw refuse(`quota usage is negative for resource(s): ${negative.sort().join(',')}`);
-  const delta: ResourceList = new Map([...usage].filter(([, q]) => !q.isZero()));
+  // An update is charged what it adds; one of an object never stored (create on update) all of it.
+  const added = old?.metadata?.resourceVersion ? subtractNonNegative(usage, evaluator.usage(old, now)) : usage;
+  const delta: ResourceList = new Map([...added].filter(([, q]) => !q.isZero()));
+  if (delta.size === 0) return [];
   const charges: Charge[] = [];
   for (const { quota, hard, used } of interesting) {
     const requested = mask(delta, hard.keys());

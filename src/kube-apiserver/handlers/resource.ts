@@ -261,9 +261,9 @@ async function serveUpdate(ctx: RequestContext, resource: ApiResource, store: Re
   const createIfMissing = subresource === '' && (resource.group === '' ? ['namespaces'].includes(resource.resource) : false);
   const now = ctx.server.clock.now();
   let managedFields: ManagedFieldsEntry[] | undefined;
-  const { object: updated, created } = await store.update(namespace, ctx.info.name, (current) => {
+  const { object: updated, created } = await store.update(namespace, ctx.info.name, async (current) => {
     managedFields = updateManagedFields(resource, current, object, { manager, subresource, now });
-    if (current && subresource === '') admitUpdate(ctx, resource, object, current);
+    if (current && subresource === '') await admitUpdate(ctx, resource, object, current);
     return object;
   }, {
     subresource,
@@ -316,7 +316,7 @@ async function servePatch(ctx: RequestContext, resource: ApiResource, store: Res
         managedFields = updateManagedFields(resource, current, patched, { manager, subresource, now });
       }
       if (!current) await admitCreate(ctx, resource, namespace, patched);
-      else if (subresource === '') admitUpdate(ctx, resource, patched, current);
+      else if (subresource === '') await admitUpdate(ctx, resource, patched, current);
       return patched;
     },
     { subresource, createIfMissing: apply, dryRun: dryRun(ctx), now, managedFields: storeManagedFields(() => managedFields) },

@@ -110,6 +110,23 @@ test('daemon sets: defaults, exactly one of maxSurge and maxUnavailable, table',
   assert.equal(daemonSet.scale, undefined);
 });
 
+test('daemon sets: maxSurge with maxUnavailable 0 is a valid rolling update; not both 0, not both set', () => {
+  const p = 'spec.updateStrategy.rollingUpdate';
+  const cases: { rollingUpdate: Record<string, unknown>; errors: string[] }[] = [
+    { rollingUpdate: { maxUnavailable: 0, maxSurge: 1 }, errors: [] },
+    { rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' }, errors: [] },
+    { rollingUpdate: { maxUnavailable: '0%', maxSurge: '100%' }, errors: [] },
+    { rollingUpdate: { maxUnavailable: 0, maxSurge: 0 }, errors: [`${p}.maxUnavailable: Required value: cannot be 0 when maxSurge is 0`] },
+    { rollingUpdate: { maxUnavailable: '0%', maxSurge: '0%' }, errors: [`${p}.maxUnavailable: Required value: cannot be 0 when maxSurge is 0`] },
+    { rollingUpdate: { maxUnavailable: '10%', maxSurge: '10%' }, errors: [`${p}.maxSurge: Invalid value: "10%": may not be set when maxUnavailable is non-zero`] },
+    { rollingUpdate: { maxUnavailable: 0, maxSurge: '150%' }, errors: [`${p}.maxSurge: Invalid value: "150%": must not be greater than 100%`] },
+  ];
+  for (const c of cases) {
+    const errors = create(daemonSet, { ...web, spec: { ...web.spec, updateStrategy: { type: 'RollingUpdate', rollingUpdate: c.rollingUpdate } } }).errors;
+    assert.deepEqual(errors, c.errors, JSON.stringify(c.rollingUpdate));
+  }
+});
+
 test('controller revisions: data is mandatory and immutable, CONTROLLER names the owner', () => {
   assert.deepEqual(create(controllerRevision, { metadata: { name: 'r' }, revision: 1 }).errors, ['data: Required value: data is mandatory']);
   const rev = stored(controllerRevision, {

@@ -7,7 +7,7 @@ import { computeHash } from '../deployment/deployment-util.ts';
 import type { Node } from '../nodelifecycle/node-lifecycle-controller.ts';
 import { DaemonSetController, type ControllerRevision, type DaemonSet, type DaemonSetStatus } from './daemonset-controller.ts';
 import { nodeShouldRunDaemonPod, targetNodeName } from './node-eligibility.ts';
-import { oldPodsToDelete, scaledValue } from './rolling-update.ts';
+import { allowsSurge, oldPodsToDelete, scaledValue, surgeStep, updateCounts } from './rolling-update.ts';
 
 const clock = new FakeClock(Date.UTC(2025, 0, 1, 12));
 const iso = (msAgo: number) => new Date(clock.now() - msAgo).toISOString();
@@ -186,4 +186,101 @@ test('an old template coming back gets a newer revision number; unused revisions
   assert.equal((fake.callsOf('update', 'controllerrevisions')[0].body as ControllerRevision).revision, 5);
   assert.equal(fake.callsOf('create', 'controllerrevisions').length, 0);
   assert.deepEqual(fake.callsOf('delete', 'controllerrevisions').map((c) => c.ref.name), ['agent-x', 'agent-y']);
+});
+
+test('maxSurge and maxUnavailable are scaled against the desired nodes, rounding up; both 0 accepts one unavailable', () => {
+  const cases: { strategy: Parameters<typeof updateCounts>[0]; desired: number; want: { maxSurge: number; maxUnavailable: number } }[] = [
+    { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, desired: 10, want: { maxSurge: 0, maxUnavailable: 1 } },
+    { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } }, desired: 10, want: { maxSurge: 3, maxUnavailable: 0 } },
+    { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '1%' } }, desired: 3, want: { maxSurge: 1, maxUnavailable: 0 } },
+    { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 0 } }, desired: 3, want: { maxSurge: 0, maxUnavailable: 1 } },
+    { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 2 } }, desired: 0, want: { maxSurge: 2, maxUnavailable: 0 } },
+    { strategy: { type: 'OnDelete', rollingUpdate: { maxUnavailable: 0, maxSurge: 2 } }, desired: 3, want: { maxSurge: 0, maxUnavailable: 0 } },
+  ];
+  for (const c of cases) assert.deepEqual(updateCounts(c.strategy, c.desired), c.want, JSON.stringify(c));
+  assert.equal(allowsSurge({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '1%' } }), true);
+  assert.equal(allowsSurge({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '0%' } }), false);
+  assert.equal(allowsSurge({ type: 'OnDelete', rollingUpdate: { maxSurge: 1 } }), false);
+});
+
+/** A cluster in miniature: the controller's creates bind at once, its deletes remove; tests mark pods ready. */
+function surgeWorld(set: DaemonSet, nodes: Node[], pods: Pod[]) {
+  let seq = 0;
+  const world = {
+    pods,
+    requeue: undefined as unknown,
+    /** One reconcile by a controller with fresh caches; returns what it created (node names) and deleted (pod names). */
+    async sync() {
+      const { fake, controller } = setup(set, nodes, world.pods);
+      world.requeue = (await controller.reconcile('ns/agent')) ?? undefined;
+      const created = fake.callsOf('create', 'pods').map((c) => c.body as Pod);
+      const deleted = fake.callsOf('delete', 'pods').map((c) => c.ref.name!);
+      world.pods = world.pods.filter((p) => !deleted.includes(p.metadata.name!));
+      for (const p of created) {
+        const node = targetNodeName(p)!;
+        world.pods.push(pod(`${node}-new${seq++}`, node, { hash: p.metadata.labels!['controller-revision-hash'], ready: false, created: 0 }));
+      }
+      return { create: created.map((p) => targetNodeName(p)!), delete: deleted };
+    },
+    ready(nodeName: string) {
+      const p = world.pods.find((x) => x.spec?.nodeName === nodeName && x.metadata.labels?.['controller-revision-hash'] === hashOf(set))!;
+      p.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: iso(0) }] };
+    },
+  };
+  return world;
+}
+
+test('maxSurge rolling update: a new pod beside the old one, the old one deleted once the new one is available, at most maxSurge nodes at a time', async () => {
+  const set = ds({ minReadySeconds: 10, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } });
+  const nodes = [node('a'), node('b'), node('c')];
+  const world = surgeWorld(set, nodes, [pod('a-old', 'a', { hash: 'old' }), pod('b-old', 'b', { hash: 'old' }), pod('c-old', 'c', { hash: 'old' })]);
+  const steps: { name: string; before?: () => void; create: string[]; delete: string[]; requeue?: number }[] = [
+    { name: 'one node surges', create: ['a'], delete: [] },
+    { name: 'the new pod is not ready: nothing more', create: [], delete: [] },
+    { name: 'ready, not yet available: wait minReadySeconds', before: () => world.ready('a'), create: [], delete: [], requeue: 10_000 },
+    { name: 'available: the old pod goes', before: () => clock.advance(10_000), create: [], delete: ['a-old'] },
+    { name: 'the next node surges', create: ['b'], delete: [] },
+    { name: 'b available: its old pod goes', before: () => (world.ready('b'), clock.advance(10_000)), create: [], delete: ['b-old'] },
+    { name: 'the last node surges', create: ['c'], delete: [] },
+    { name: 'c available: its old pod goes', before: () => (world.ready('c'), clock.advance(10_000)), create: [], delete: ['c-old'] },
+    { name: 'done', create: [], delete: [] },
+  ];
+  for (const step of steps) {
+    step.before?.();
+    const got = await world.sync();
+    assert.deepEqual(got, { create: step.create, delete: step.delete }, step.name);
+    if (step.requeue !== undefined) assert.deepEqual(world.requeue, { requeueAfterMs: step.requeue }, step.name);
+    // Never fewer available pods than nodes: every node keeps a ready pod throughout.
+    for (const n of ['a', 'b', 'c']) assert.ok(world.pods.some((p) => p.spec?.nodeName === n && p.status?.conditions?.[0].status === 'True'), `${step.name}: ${n} has a ready pod`);
+  }
+  assert.deepEqual(world.pods.map((p) => p.metadata.labels?.['controller-revision-hash']), [hashOf(set), hashOf(set), hashOf(set)]);
+});
+
+test('maxSurge: nodes whose old pod is unavailable are replaced at once, beyond the surge budget; the not-ready old pod goes when its replacement exists', async () => {
+  const set = ds({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } });
+  const nodes = [node('a'), node('b'), node('c')];
+  const world = surgeWorld(set, nodes, [pod('a-old', 'a', { hash: 'old' }), pod('b-old', 'b', { hash: 'old', ready: false }), pod('c-old', 'c', { hash: 'old', ready: false })]);
+  assert.deepEqual(await world.sync(), { create: ['b', 'c', 'a'], delete: [] }, 'b and c replaced at once; a within maxSurge 1');
+  assert.deepEqual(await world.sync(), { create: [], delete: ['b-old', 'c-old'] }, 'an old pod that is not ready does not wait for its replacement');
+  assert.deepEqual(await world.sync(), { create: [], delete: [] }, 'three new pods not yet available: no more surge');
+});
+
+test('surge step: budget, nodes the daemon is leaving, and nodes the manage loop still sorts out', () => {
+  const now = clock.now();
+  const old = (name: string, node: string, ready = true) => pod(name, node, { hash: 'old', ready });
+  const fresh = (name: string, node: string, ready = true) => pod(name, node, { hash: 'new', ready });
+  const cases: { name: string; pods: Record<string, Pod[]>; leaving?: string[]; maxSurge: number; desired: number; create: string[]; delete: string[] }[] = [
+    { name: 'budget of 2 over 4 old nodes', pods: { a: [old('a1', 'a')], b: [old('b1', 'b')], c: [old('c1', 'c')], d: [old('d1', 'd')] }, maxSurge: 2, desired: 4, create: ['a', 'b'], delete: [] },
+    { name: 'an unavailable new pod uses the budget', pods: { a: [old('a1', 'a'), fresh('a2', 'a', false)], b: [old('b1', 'b')] }, maxSurge: 1, desired: 2, create: [], delete: [] },
+    { name: 'an available new pod frees its old pod', pods: { a: [old('a1', 'a'), fresh('a2', 'a')], b: [old('b1', 'b')] }, maxSurge: 1, desired: 2, create: ['b'], delete: ['a1'] },
+    { name: 'duplicates count as surging', pods: { a: [old('a1', 'a'), old('a2', 'a')], b: [old('b1', 'b')] }, maxSurge: 1, desired: 2, create: [], delete: [] },
+    { name: 'an empty node is the manage loop’s', pods: { a: [], b: [old('b1', 'b')] }, maxSurge: 1, desired: 2, create: ['b'], delete: [] },
+    { name: 'an unavailable old pod where the daemon no longer runs goes at once', pods: { a: [old('a1', 'a', false)], b: [fresh('b1', 'b')] }, leaving: ['a'], maxSurge: 1, desired: 1, create: [], delete: ['a1'] },
+    { name: 'an available one only while enough stay available', pods: { a: [old('a1', 'a')], b: [fresh('b1', 'b', false)] }, leaving: ['a'], maxSurge: 1, desired: 1, create: [], delete: [] },
+    { name: '… and goes once they are', pods: { a: [old('a1', 'a')], b: [fresh('b1', 'b')] }, leaving: ['a'], maxSurge: 1, desired: 1, create: [], delete: ['a1'] },
+  ];
+  for (const c of cases) {
+    const step = surgeStep(new Map(Object.entries(c.pods)), (n) => !(c.leaving ?? []).includes(n), 'new', c.maxSurge, c.desired, 0, now);
+    assert.deepEqual({ create: step.create, delete: step.delete.map((p) => p.metadata.name) }, { create: c.create, delete: c.delete }, c.name);
+  }
 });

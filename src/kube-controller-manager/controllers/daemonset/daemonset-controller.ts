@@ -6,9 +6,11 @@
 //   pod from the current template, bound to the node by required node affinity on
 //   metadata.name (the scheduler places it) with the controller-revision-hash label and the
 //   daemon tolerations; it deletes failed pods, duplicates (keeping the oldest) and pods on
-//   nodes that may no longer run them;
-// - with RollingUpdate it replaces old pods within maxUnavailable (rolling-update.ts); with
-//   OnDelete it replaces only pods the user deleted;
+//   nodes that may no longer run them; with maxSurge a node may hold one old and one new pod
+//   until the new one is available;
+// - with RollingUpdate it replaces old pods within maxUnavailable, or with maxSurge starts new
+//   pods beside old ones within maxSurge (rolling-update.ts); with OnDelete it replaces only
+//   pods the user deleted;
 // - it does not act again until its informer observed the previous creates and deletes;
 // - it writes status (desired/current/ready/available/updated/misscheduled/unavailable,
 //   observedGeneration) through /status and records SuccessfulCreate/SuccessfulDelete events.
@@ -31,7 +33,7 @@ import { runWorkers, type ReconcileResult } from '../../../component-base/contro
 import { computeHash } from '../deployment/deployment-util.ts';
 import type { Node } from '../nodelifecycle/node-lifecycle-controller.ts';
 import { nodeShouldRunDaemonPod, targetNodeName, withNodeAffinity, type DaemonPodSpec } from './node-eligibility.ts';
-import { oldPodsToDelete, revisionHashLabel, scaledValue } from './rolling-update.ts';
+import { allowsSurge, nodesToUpdate, oldPodsToDelete, revisionHashLabel, surgeStep, updateCounts } from './rolling-update.ts';
 import { writeStatus } from '../../status-writer.ts';
 
 export const controllerName = 'daemonset-controller';
@@ -115,10 +117,15 @@ interface NodePlan {
   delete: Pod[];
 }
 
-/** What manage() does: one pod per eligible node, none elsewhere, failed pods and duplicates removed. */
-export function planNodes(ds: DaemonSet, nodes: readonly Node[], nodeToPods: ReadonlyMap<string, Pod[]>): NodePlan {
+/**
+ * What manage() does: one pod per eligible node, none elsewhere, failed pods and duplicates
+ * removed. With surge a node may keep one old and one new pod while the old one is ready and
+ * the new one not yet available; otherwise the old one goes.
+ */
+export function planNodes(ds: DaemonSet, nodes: readonly Node[], nodeToPods: ReadonlyMap<string, Pod[]>, hash: string, now: number): NodePlan {
   const plan: NodePlan = { create: [], delete: [] };
   const spec = (ds.spec.template?.spec ?? {}) as DaemonPodSpec;
+  const surge = allowsSurge(ds.spec.updateStrategy);
   for (const node of nodes) {
     const name = node.metadata.name ?? '';
     const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(node, spec);
@@ -129,14 +136,51 @@ export function planNodes(ds: DaemonSet, nodes: readonly Node[], nodeToPods: Rea
       const failed = pods.filter((p) => p.status?.phase === 'Failed');
       plan.delete.push(...failed);
       const live = pods.filter((p) => p.status?.phase !== 'Failed').sort(byCreation);
-      if (shouldRun && failed.length > 0 && live.length === 0) continue; // recreated after the delete is observed
-      plan.delete.push(...live.slice(1));
+      if (!surge) {
+        if (shouldRun && failed.length > 0 && live.length === 0) continue; // recreated after the delete is observed
+        plan.delete.push(...live.slice(1));
+      } else if (live.length === 0) {
+        if (shouldRun) plan.create.push(name);
+      } else {
+        plan.delete.push(...surgeExcess(live, hash, ds.spec.minReadySeconds ?? 0, now));
+      }
     } else {
       plan.delete.push(...pods);
     }
   }
   // Pods bound to nodes that do not exist are left to pod GC, as upstream.
   return plan;
+}
+
+/** With surge: the oldest new and the oldest old pod may stay side by side until the new one is available (or the old one is not ready). */
+function surgeExcess(live: readonly Pod[], hash: string, minReadySeconds: number, now: number): Pod[] {
+  const excess: Pod[] = [];
+  let oldestNew: Pod | undefined;
+  let oldestOld: Pod | undefined;
+  for (const pod of live) {
+    if (pod.metadata.labels?.[revisionHashLabel] === hash) {
+      if (!oldestNew) oldestNew = pod;
+      else excess.push(pod);
+    } else if (!oldestOld) {
+      oldestOld = pod;
+    } else {
+      excess.push(pod);
+    }
+  }
+  if (oldestNew && oldestOld && (!isPodReady(oldestOld) || isPodAvailable(oldestNew, minReadySeconds, now))) excess.push(oldestOld);
+  return excess;
+}
+
+/** One RollingUpdate step: old pods to delete and, with surge, nodes to create new pods on. */
+export function rollingUpdate(ds: DaemonSet, nodes: readonly Node[], nodeToPods: ReadonlyMap<string, Pod[]>, hash: string, now: number): NodePlan {
+  const spec = (ds.spec.template?.spec ?? {}) as DaemonPodSpec;
+  const runs = new Map(nodes.map((n) => [n.metadata.name ?? '', nodeShouldRunDaemonPod(n, spec).shouldRun]));
+  const all = nodesToUpdate(nodeToPods, nodes, (n) => runs.get(n.metadata.name ?? '') === true);
+  const desired = [...runs.values()].filter(Boolean).length;
+  const { maxSurge, maxUnavailable } = updateCounts(ds.spec.updateStrategy, desired);
+  const minReady = ds.spec.minReadySeconds ?? 0;
+  if (maxSurge === 0) return { create: [], delete: oldPodsToDelete(all, hash, maxUnavailable, minReady, now) };
+  return surgeStep(all, (name) => runs.get(name) === true, hash, maxSurge, desired, minReady, now);
 }
 
 /** The status the DaemonSet should report (updateDaemonSetStatus). */
@@ -291,18 +335,21 @@ export class DaemonSetController implements Controller {
     const hash = await this.#currentRevision(ds, owned);
     const now = this.#o.clock.now();
     if (this.creations.satisfied(key) && this.deletions.satisfied(key)) {
-      const plan = planNodes(ds, nodes, nodeToPods);
+      const plan = planNodes(ds, nodes, nodeToPods, hash, now);
       if (plan.create.length === 0 && plan.delete.length === 0 && (ds.spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate') {
-        const desired = nodes.filter((n) => nodeShouldRunDaemonPod(n, (ds.spec.template?.spec ?? {}) as DaemonPodSpec).shouldRun).length;
-        const maxUnavailable = scaledValue(ds.spec.updateStrategy?.rollingUpdate?.maxUnavailable, desired, 1);
-        plan.delete.push(...oldPodsToDelete(nodeToPods, hash, maxUnavailable, ds.spec.minReadySeconds ?? 0, now));
+        const step = rollingUpdate(ds, nodes, nodeToPods, hash, now);
+        plan.create.push(...step.create);
+        plan.delete.push(...step.delete);
       }
       await this.#syncNodes(key, ds, plan, hash);
     }
     const status = calculateStatus(ds, nodes, nodeToPods, hash, now);
     await this.#updateStatus(ds, status);
+    // A pod that is ready but not yet available (a surge pod beside its old one included) is
+    // looked at again once minReadySeconds may have passed: no event marks that moment.
     const minReady = ds.spec.minReadySeconds ?? 0;
-    if (minReady > 0 && status.numberReady !== (status.numberAvailable ?? 0)) return { requeueAfterMs: minReady * 1000 };
+    const waiting = owned.some((p) => !p.metadata.deletionTimestamp && isPodReady(p) && !isPodAvailable(p, minReady, now));
+    if (minReady > 0 && waiting) return { requeueAfterMs: minReady * 1000 };
   }
 
   async #syncNodes(key: string, ds: DaemonSet, plan: NodePlan, hash: string): Promise<void> {

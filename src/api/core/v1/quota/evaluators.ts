@@ -12,7 +12,8 @@
 // - everything else: count/<resource>[.<group>] (configmaps, secrets, replicationcontrollers
 //   and resourcequotas also under their legacy names); scoped quotas never match these.
 // These are the one copy of the rules: the resourcequota controller counts usage with them, and
-// the API server's quota admission applies quotaMatches, constraints and usage to a new object.
+// the API server's quota admission applies quotaMatches, constraints and usage to a new object,
+// and to an updated service or claim (chargesUpdates) charges what the update adds.
 
 import { computePodQOS } from '../qos.ts';
 import { isRecord, rec, records, str, stringsOf, type JSONObject } from '../json.ts';
@@ -37,6 +38,11 @@ export interface Evaluator {
   constraints(required: readonly string[], obj: KubeObject): string | undefined;
   /** Whether a change from `old` to `cur` can change usage (upstream's replenishment update filter). */
   changesUsage(old: KubeObject, cur: KubeObject, now: number): boolean;
+  /**
+   * Whether admission charges updates of the main resource (upstream's Handles for Update):
+   * what the update adds to the object's usage. Creates are always charged.
+   */
+  readonly chargesUpdates: boolean;
 }
 
 /** The scopes a quota filters by: spec.scopes (operator Exists) and spec.scopeSelector. */
@@ -89,6 +95,7 @@ function objectCountEvaluator(group: string, resource: string, alias?: string): 
     usage: () => new Map(names.map((n) => [n, one()])),
     constraints: () => undefined,
     changesUsage: () => false,
+    chargesUpdates: false,
   };
 }
 
@@ -238,6 +245,8 @@ const podEvaluator: Evaluator = {
   usage: podUsage,
   constraints: podConstraints,
   changesUsage: (old, cur, now) => podChargeable(old, now) && !podChargeable(cur, now),
+  // Pod resources change only through the resize subresource, which is not served here.
+  chargesUpdates: false,
 };
 
 // ---- services ----
@@ -274,6 +283,8 @@ const serviceEvaluator: Evaluator = {
   },
   constraints: () => undefined,
   changesUsage: (old, cur) => quotaServiceType(old) !== quotaServiceType(cur),
+  // A service may change type (and with it node ports and load balancers).
+  chargesUpdates: true,
 };
 
 // ---- persistent volume claims ----
@@ -329,6 +340,8 @@ const pvcEvaluator: Evaluator = {
   changesUsage: (old, cur) =>
     String(rec(rec(old.status).allocatedResources).storage ?? '') !== String(rec(rec(cur.status).allocatedResources).storage ?? '') ||
     volumeAttributesClasses(old).join() !== volumeAttributesClasses(cur).join(),
+  // A claim may be resized.
+  chargesUpdates: true,
 };
 
 // ---- registry ----

@@ -35,6 +35,16 @@ export function add(a: ResourceList, b: ResourceList): ResourceList {
   return out;
 }
 
+/** What `a` has beyond `b`, name by name, never below zero (SubtractWithNonNegativeResult, zeros dropped). */
+export function subtractNonNegative(a: ResourceList, b: ResourceList): ResourceList {
+  const out: ResourceList = new Map();
+  for (const [name, q] of a) {
+    const rest = b.has(name) ? q.sub(b.get(name)!) : q;
+    if (rest.sign() > 0) out.set(name, rest);
+  }
+  return out;
+}
+
 /** Only the named entries. */
 export function mask(list: ResourceList, names: Iterable<string>): ResourceList {
   const keep = new Set(names);
