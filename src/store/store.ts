@@ -115,6 +115,12 @@ export interface Store {
    * may serve consistent reads; with etcd it may not.
    */
   readonly synchronousWatch?: boolean;
+  /**
+   * With synchronousWatch: resolves once every revision committed so far has been published
+   * to watchers (a store may let reads see a commit before it is durable, and publish it only
+   * then). A consistent read from a watch-fed cache waits for this first.
+   */
+  published?(): Promise<void>;
   range(key: Uint8Array, options?: RangeOptions): Promise<RangeResult>;
   txn(request: TxnRequest): Promise<TxnResult>;
   /**

@@ -288,6 +288,9 @@ export class ResourceStore {
     // A consistent read may come from the watch cache when the cache cannot lag the store
     // (upstream's consistent list from cache); pages still read the store at one revision.
     // resourceVersion "0" or NotOlderThan: any state at least that new, from the cache.
+    // A consistent read first waits for what the store committed to be published (a commit may
+    // be read before it is durable, and is published only then), so the cache has it.
+    if (rv === '') await this.#store.published?.();
     const wanted = rv === '' ? 0 : parseRv(rv);
     await this.cache.start();
     if (!(await this.cache.waitForRevision(wanted, 3_000))) {

@@ -1,7 +1,8 @@
 // The persistence a Backend gives the MVCC engine (engine.ts). The engine owns every rule
 // of the contract (revisions, compares, watch ordering, leases); a backend only stores
 // rows and answers queries, synchronously. Writes happen between begin() and commit();
-// reads made in between see them. After commit() returns, the writes are durable.
+// reads made in between see them. After commit() returns, the writes are durable, or, for a
+// backend with sync(), once the next sync() resolves.
 
 import type { KeyValue } from '../store.ts';
 
@@ -74,6 +75,12 @@ export interface Backend {
   deleteLease(id: bigint): void;
   setCompactRevision(revision: number): void;
   commit(revision: number): void;
+  /**
+   * Backends that do not make a commit durable by themselves (the write-ahead log is only in
+   * the OS's cache) make everything committed before the call durable; the engine
+   * acknowledges and publishes writes only after it resolves. Absent: commit() is durable.
+   */
+  sync?(): Promise<void>;
   rollback(): void;
 
   /**

@@ -187,3 +187,86 @@ describe('engine on sqlite: background compaction', () => {
     });
   });
 });
+
+describe('engine over a backend made durable by sync()', () => {
+  /** A memory backend whose sync() is held until the test releases it. */
+  function heldSync() {
+    const backend = new MemoryBackend();
+    const pending: { resolve(): void; reject(err: Error): void }[] = [];
+    let calls = 0;
+    backend.sync = () => {
+      calls++;
+      return new Promise<void>((resolve, reject) => pending.push({ resolve, reject }));
+    };
+    return { backend, pending, calls: () => calls };
+  }
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('publishes and acknowledges a commit only once it is synced; batches committed meanwhile share the next sync', async () => {
+    const { backend, pending, calls } = heldSync();
+    const engine = new Engine(backend);
+    try {
+      const watch = engine.watch({ key: bytes('/d/'), end: prefixEnd(bytes('/d/')) });
+      const seen: number[] = [];
+      void (async () => {
+        for await (const batch of watch) seen.push(...batch.map((e) => e.kv.modRevision));
+      })().catch(() => {});
+      let acked = 0;
+      const first = put(engine, '/d/a', '1').then((r) => (acked++, r));
+      await tick();
+      assert.equal(calls(), 1, 'the first commit is being synced');
+      // Committed: a read sees it; but no watcher and no writer has heard of it.
+      assert.equal(text((await engine.range(bytes('/d/a'))).kvs[0].value), '1');
+      const second = put(engine, '/d/b', '2').then((r) => (acked++, r));
+      const third = put(engine, '/d/c', '3').then((r) => (acked++, r));
+      await tick();
+      const published = engine.published();
+      let isPublished = false;
+      void published.then(() => (isPublished = true));
+      assert.equal(calls(), 1, 'one sync at a time');
+      assert.equal(acked, 0);
+      assert.deepEqual(seen, []);
+      assert.equal(isPublished, false);
+      pending.shift()!.resolve();
+      assert.equal(await first, 1);
+      await tick();
+      assert.deepEqual(seen, [1]);
+      assert.equal(acked, 1, 'the later batch waits for its own sync');
+      assert.equal(isPublished, false, 'published() covers what was committed when it was called');
+      assert.equal(calls(), 2, 'the batches committed meanwhile share one sync');
+      pending.shift()!.resolve();
+      assert.deepEqual([await second, await third], [2, 3]);
+      await published;
+      await tick();
+      assert.deepEqual(seen, [1, 2, 3]);
+      // A watch opened from a revision that was read but not yet published gets it once it is.
+      const late = put(engine, '/d/e', '4');
+      await tick();
+      const fromRead = (await engine.range(bytes('/d/e'))).kvs[0].modRevision;
+      const resumed = engine.watch({ key: bytes('/d/'), end: prefixEnd(bytes('/d/')), startRevision: fromRead });
+      pending.shift()!.resolve();
+      await late;
+      const events = await collect(resumed, (ev) => ev.length >= 1, 2_000);
+      assert.deepEqual(events.map((e) => text(e.kv.value)), ['4']);
+      watch.close();
+    } finally {
+      const closing = engine.close();
+      for (const p of pending.splice(0)) p.resolve();
+      await closing;
+    }
+  });
+
+  it('a failed sync fails its writers and every write after it', async () => {
+    const { backend, pending } = heldSync();
+    const engine = new Engine(backend);
+    try {
+      const write = put(engine, '/f/a', '1');
+      await tick();
+      pending.shift()!.reject(new Error('EIO'));
+      await assert.rejects(write, (err: unknown) => err instanceof UnavailableError && /EIO/.test(err.message));
+      await assert.rejects(put(engine, '/f/b', '2'), UnavailableError);
+    } finally {
+      await engine.close();
+    }
+  });
+});

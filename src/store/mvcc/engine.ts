@@ -7,6 +7,12 @@
 // exactly that of running them one at a time. A batch is applied synchronously from begin
 // to commit, so reads (served synchronously) only ever see committed state, and watchers
 // get each revision right after its commit, before the writers are acknowledged.
+// With a backend whose commits become durable by a separate sync() (the SQLite one: its WAL
+// is flushed by fdatasync on libuv's thread pool, so the event loop goes on serving while the
+// disk works), committed batches wait for the next sync: only then are their revisions
+// published to watchers and their writers acknowledged, in commit order; batches committed
+// while a sync runs share the next one. Reads may meanwhile see committed state that is not
+// yet durable; watchers and writers never learn of a revision before it is durable.
 
 import type { Clock } from '../../machinery/clock.ts';
 import { realClock } from '../../machinery/clock.ts';
@@ -66,8 +72,18 @@ export class Engine implements Store {
   readonly #hub: WatchHub;
   readonly #lessor: Lessor;
   readonly #compactor: Compactor;
+  /** The newest committed revision (what reads and transactions see). */
   #revision: number;
+  /** The newest durable revision: watchers have seen everything up to it. */
+  #durableRevision: number;
   #compactRevision: number;
+  /** Committed batches waiting for a sync, in commit order. */
+  #awaitingSync: { revision: number; done: () => void; fail: (err: unknown) => void }[] = [];
+  #syncing: Promise<void> | undefined;
+  /** Callers of published(), by the revision they wait for. */
+  #publishWaiters: { revision: number; resolve: () => void }[] = [];
+  /** A sync failed: nothing is acknowledged any more (as etcd stops on a failed fsync). */
+  #syncError: Error | undefined;
   #queue: Pending[] = [];
   #flushScheduled = false;
   #closed = false;
@@ -77,10 +93,11 @@ export class Engine implements Store {
     this.#backend = backend;
     const meta = backend.loadMeta();
     this.#revision = meta.revision;
+    this.#durableRevision = meta.revision;
     this.#compactRevision = meta.compactRevision;
     this.#hub = new WatchHub(
       {
-        revision: () => this.#revision,
+        revision: () => this.#durableRevision,
         compactRevision: () => this.#compactRevision,
         history: (key, end, from, to, limit) => backend.history(key, end, from, to, limit),
         previous: (key, revision) => backend.previous(key, revision),
@@ -151,6 +168,12 @@ export class Engine implements Store {
     return new Promise((resolve, reject) => this.#enqueue({ kind: 'compact', revision, resolve, reject }));
   }
 
+  published(): Promise<void> {
+    if (this.#durableRevision >= this.#revision) return Promise.resolve();
+    const revision = this.#revision;
+    return new Promise((resolve) => this.#publishWaiters.push({ revision, resolve }));
+  }
+
   watch(options: WatchOptions): Watch {
     this.#assertOpen();
     return this.#hub.open(options);
@@ -190,6 +213,7 @@ export class Engine implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     if (this.#queue.length > 0) this.#flush();
+    while (this.#syncing) await this.#syncing;
     this.#closed = true;
     this.#lessor.stop();
     await this.#compactor.stop();
@@ -204,6 +228,10 @@ export class Engine implements Store {
   #enqueue(item: Pending): void {
     if (this.#closed) {
       item.reject(new UnavailableError('store is closed'));
+      return;
+    }
+    if (this.#syncError) {
+      item.reject(new UnavailableError(`store cannot make writes durable: ${this.#syncError.message}`, { cause: this.#syncError }));
       return;
     }
     this.#queue.push(item);
@@ -267,9 +295,43 @@ export class Engine implements Store {
     }
     for (const id of revoked) this.#lessor.remove(id);
     for (const move of moves) this.#lessor.attach(move.key, move.from, move.to);
-    for (const { revision, events } of published) this.#hub.publish(revision, events);
-    for (const fn of settle) fn();
     if (this.#compactRevision > startCompact) this.#compactor.kick();
+    const revision = this.#revision;
+    const done = () => {
+      for (const { revision, events } of published) this.#hub.publish(revision, events);
+      this.#durableRevision = revision;
+      for (const fn of settle) fn();
+      if (this.#publishWaiters.length > 0) {
+        const due = this.#publishWaiters.filter((w) => w.revision <= revision);
+        this.#publishWaiters = this.#publishWaiters.filter((w) => w.revision > revision);
+        for (const w of due) w.resolve();
+      }
+    };
+    if (!this.#backend.sync) return done();
+    const failure = (err: unknown) => new UnavailableError(`store write not durable: ${(err as Error).message}`, { cause: err });
+    this.#awaitingSync.push({ revision, done, fail: (err) => batch.forEach((item) => item.reject(failure(err))) });
+    this.#sync();
+  }
+
+  /** Syncs the committed batches waiting, then the ones committed meanwhile, one sync at a time. */
+  #sync(): void {
+    if (this.#syncing || this.#awaitingSync.length === 0) return;
+    const batches = this.#awaitingSync;
+    this.#awaitingSync = [];
+    this.#syncing = this.#backend.sync!().then(
+      () => {
+        for (const b of batches) b.done();
+      },
+      (err: unknown) => {
+        // The disk refused: what was committed may be lost, so no writer learns of success.
+        this.#syncError = err instanceof Error ? err : new Error(String(err));
+        for (const b of [...batches, ...this.#awaitingSync.splice(0)]) b.fail(err);
+      },
+    );
+    void this.#syncing.finally(() => {
+      this.#syncing = undefined;
+      this.#sync();
+    });
   }
 
   #applyTxn(request: TxnRequest, published: { revision: number; events: WatchEvent[] }[], moves: LeaseMove[]): TxnResult {
