@@ -169,7 +169,13 @@ export class ResourceStore {
     const key = bytes(this.key(namespace, name));
     for (let attempt = 0; ; attempt++) {
       const kv = await this.#read(namespace, name);
-      const current = kv ? this.#decode(kv) : undefined;
+      // The watch cache's copy is the current object when it has the stored revision (it is
+      // shared, so it is only read); otherwise the stored bytes are decoded.
+      const cached = kv ? this.cache.get(keyText(kv.key)) : undefined;
+      const shared = cached !== undefined && cached.metadata?.resourceVersion === String(kv!.modRevision);
+      const current = kv ? (shared ? this.served(cached) : this.#decode(kv)) : undefined;
+      /** `current` as the caller may keep and change it. */
+      const own = () => (shared ? this.#decode(kv!) : current!);
       // tryUpdate gets a copy of its own (decoding again is cheaper than cloning); what it makes
       // of that copy is ours to store, anything else it returns may be shared and is copied.
       const given = kv ? this.#decode(kv) : undefined;
@@ -197,11 +203,11 @@ export class ResourceStore {
       const next = this.#prepareUpdate(proposed, current, options.subresource ?? '');
       options.managedFields?.(next);
       if (deepEqual(stripVersion(next), stripVersion(current))) {
-        return { object: current, created: false };
+        return { object: own(), created: false };
       }
       if (shouldDeleteNow(next) && (this.resource.finalizers?.(next) ?? []).length === 0) {
         const deleted = await this.#deleteAt(key, kv!, options);
-        if (deleted) return { object: current, created: false };
+        if (deleted) return { object: own(), created: false };
       } else {
         if (options.dryRun) return { object: next, created: false };
         const value = this.#encode(next);

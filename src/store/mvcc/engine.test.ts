@@ -191,7 +191,7 @@ describe('engine on sqlite: background compaction', () => {
 describe('engine over a backend made durable by sync()', () => {
   /** A memory backend whose sync() is held until the test releases it. */
   function heldSync() {
-    const backend = new MemoryBackend();
+    const backend: Backend = new MemoryBackend();
     const pending: { resolve(): void; reject(err: Error): void }[] = [];
     let calls = 0;
     backend.sync = () => {
