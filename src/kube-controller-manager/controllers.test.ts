@@ -8,6 +8,7 @@ test('--controllers selects as upstream IsControllerEnabled, by name or alias', 
     'cronjob-controller',
     'daemonset-controller',
     'deployment-controller',
+    'disruption-controller',
     'endpoints-controller',
     'endpointslice-controller',
     'garbage-collector-controller',
@@ -28,6 +29,7 @@ test('--controllers selects as upstream IsControllerEnabled, by name or alias', 
   assert.deepEqual(names(['*', '-garbagecollector']), all.filter((n) => n !== 'garbage-collector-controller'));
   assert.deepEqual(names(['replicaset', 'deployment-controller']), ['deployment-controller', 'replicaset-controller']);
   assert.deepEqual(names(['root-ca-cert-publisher']), ['root-ca-certificate-publisher-controller']);
+  assert.deepEqual(names(['disruption']), ['disruption-controller']);
   assert.deepEqual(names(['-namespace', 'namespace', '*']), all.filter((n) => n !== 'namespace-controller'), 'the first mention wins');
   assert.deepEqual(names([]), []);
   assert.throws(() => enabledControllers(['*', '-nope']), /"nope" is not in the list of known controllers/);

@@ -8,6 +8,7 @@ import { DaemonSetController, type ControllerRevision, type DaemonSet } from './
 import type { StatefulSet } from './controllers/statefulset/stateful-pod.ts';
 import { StatefulSetController } from './controllers/statefulset/statefulset-controller.ts';
 import { DeploymentController } from './controllers/deployment/deployment-controller.ts';
+import { DisruptionController, type PodDisruptionBudget } from './controllers/disruption/disruption-controller.ts';
 import { EndpointsController, type Endpoints } from './controllers/endpoints/endpoints-controller.ts';
 import type { Service } from './controllers/endpoints/service-pods.ts';
 import { EndpointSliceController } from './controllers/endpointslice/endpointslice-controller.ts';
@@ -182,6 +183,26 @@ export const controllers: ControllerDescriptor[] = [
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         revisions: ctx.informers.informerFor<ControllerRevision>(apps('controllerrevisions')),
         recorder: ctx.events.recorderFor(names.statefulSet),
+        clock: ctx.clock,
+        log: ctx.log,
+        workers: ctx.workers,
+        metrics: ctx.metrics,
+      }),
+  },
+  {
+    name: names.disruption,
+    aliases: ['disruption'],
+    defaultWorkers: 1,
+    create: (ctx) =>
+      new DisruptionController({
+        client: ctx.client,
+        podDisruptionBudgets: ctx.informers.informerFor<PodDisruptionBudget>({ group: 'policy', version: 'v1', resource: 'poddisruptionbudgets' }),
+        pods: ctx.informers.informerFor<Pod>(core('pods')),
+        replicationControllers: ctx.informers.informerFor<ReplicationController>(core('replicationcontrollers')),
+        replicaSets: ctx.informers.informerFor<ReplicaSet>(apps('replicasets')),
+        deployments: ctx.informers.informerFor<Deployment>(apps('deployments')),
+        statefulSets: ctx.informers.informerFor<StatefulSet>(apps('statefulsets')),
+        recorder: ctx.events.recorderFor('controllermanager'),
         clock: ctx.clock,
         log: ctx.log,
         workers: ctx.workers,

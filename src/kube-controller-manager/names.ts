@@ -18,6 +18,7 @@ export const names = {
   ttlAfterFinished: 'ttl-after-finished-controller',
   daemonSet: 'daemonset-controller',
   statefulSet: 'statefulset-controller',
+  disruption: 'disruption-controller',
   rootCACertificatePublisher: 'root-ca-certificate-publisher-controller',
 } as const;
 
