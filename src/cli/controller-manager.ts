@@ -22,6 +22,13 @@ Flags:
                           A node whose Lease is not renewed this long becomes Unknown (default: 40s)
   --node-monitor-period DURATION
                           How often node health is checked (default: 5s)
+  --node-eviction-rate R  Nodes per second tainted for eviction in a healthy zone (default: 0.1)
+  --secondary-node-eviction-rate R
+                          The same in a partially disrupted zone of a large cluster (default: 0.01)
+  --large-cluster-size-threshold N
+                          Zones with more nodes use the secondary rate; smaller ones stop (default: 50)
+  --unhealthy-zone-threshold F
+                          Share of not-Ready nodes that makes a zone partially disrupted (default: 0.55)
   --terminated-pod-gc-threshold N
                           Terminated pods kept before the oldest are deleted; 0 never (default: 12500)
   --root-ca-file PATH     CA bundle published to every namespace as the ConfigMap kube-root-ca.crt
@@ -48,6 +55,12 @@ function optionalDuration(v: string | undefined, flag: string): number | undefin
   return parts.reduce((ms, p) => ms + Number(p[1]) * durationUnits[p[2]], 0);
 }
 
+function optionalNumber(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(v)) throw new Error(`${flag}: want a non-negative number, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
 function optionalInt(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
   if (!/^-?\d+$/.test(v)) throw new Error(`${flag}: want an integer, got ${JSON.stringify(v)}`);
@@ -67,6 +80,10 @@ async function run(args: string[]): Promise<number> {
       'node-monitor-grace-period': { type: 'string' },
       'node-monitor-period': { type: 'string' },
       'terminated-pod-gc-threshold': { type: 'string' },
+      'node-eviction-rate': { type: 'string' },
+      'secondary-node-eviction-rate': { type: 'string' },
+      'large-cluster-size-threshold': { type: 'string' },
+      'unhealthy-zone-threshold': { type: 'string' },
       'root-ca-file': { type: 'string' },
       'secure-port': { type: 'string', default: '10257' },
       'bind-address': { type: 'string', default: '127.0.0.1' },
@@ -94,6 +111,10 @@ async function run(args: string[]): Promise<number> {
       nodeMonitorGracePeriodMs: optionalDuration(values['node-monitor-grace-period'], '--node-monitor-grace-period'),
       nodeMonitorPeriodMs: optionalDuration(values['node-monitor-period'], '--node-monitor-period'),
       terminatedPodGCThreshold: optionalInt(values['terminated-pod-gc-threshold'], '--terminated-pod-gc-threshold'),
+      nodeEvictionRate: optionalNumber(values['node-eviction-rate'], '--node-eviction-rate'),
+      secondaryNodeEvictionRate: optionalNumber(values['secondary-node-eviction-rate'], '--secondary-node-eviction-rate'),
+      largeClusterSizeThreshold: optionalInt(values['large-cluster-size-threshold'], '--large-cluster-size-threshold'),
+      unhealthyZoneThreshold: optionalNumber(values['unhealthy-zone-threshold'], '--unhealthy-zone-threshold'),
     },
   });
   await kcm.start();

@@ -34,6 +34,14 @@ export interface ControllerSettings {
   nodeMonitorPeriodMs?: number;
   /** --terminated-pod-gc-threshold: terminated pods kept before pod GC deletes the oldest (default 12500). */
   terminatedPodGCThreshold?: number;
+  /** --node-eviction-rate: nodes per second tainted for eviction in a healthy zone (default 0.1). */
+  nodeEvictionRate?: number;
+  /** --secondary-node-eviction-rate: the same in a partially disrupted large zone (default 0.01). */
+  secondaryNodeEvictionRate?: number;
+  /** --large-cluster-size-threshold: zones above it use the secondary rate, smaller ones stop (default 50). */
+  largeClusterSizeThreshold?: number;
+  /** --unhealthy-zone-threshold: share of not-Ready nodes that makes a zone partially disrupted (default 0.55). */
+  unhealthyZoneThreshold?: number;
 }
 
 export interface Controller {

@@ -303,6 +303,10 @@ export const controllers: ControllerDescriptor[] = [
         metrics: ctx.metrics,
         nodeMonitorGracePeriodMs: ctx.settings?.nodeMonitorGracePeriodMs,
         nodeMonitorPeriodMs: ctx.settings?.nodeMonitorPeriodMs,
+        nodeEvictionRate: ctx.settings?.nodeEvictionRate,
+        secondaryNodeEvictionRate: ctx.settings?.secondaryNodeEvictionRate,
+        largeClusterSizeThreshold: ctx.settings?.largeClusterSizeThreshold,
+        unhealthyZoneThreshold: ctx.settings?.unhealthyZoneThreshold,
       }),
   },
   {
