@@ -22,6 +22,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { busyboxSkipReason } from '../support/busybox.ts';
 import { startCluster, type Cluster } from '../support/k8ts-cluster.ts';
+import { deployment } from '../support/manifests.ts';
 import { until } from '../support/until.ts';
 
 const bin = fileURLToPath(new URL('../../bin/k8ts.js', import.meta.url));
@@ -119,35 +120,23 @@ describe('cloud-controller-manager (local provider)', { skip }, () => {
   test('kubectl expose --type=LoadBalancer gets an EXTERNAL-IP within seconds; requests reach every pod', async () => {
     await cluster.ok(
       ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'web' },
-        spec: {
-          replicas: 2,
-          selector: { matchLabels: { app: 'web' } },
-          template: {
-            metadata: { labels: { app: 'web' } },
-            spec: {
-              // The hollow node runs nothing: the pods must be where they really serve.
-              nodeSelector: { 'kubernetes.io/hostname': mainNode },
-              containers: [
-                {
-                  name: 'httpd',
-                  image: 'busybox',
-                  command: ['sh', '-c', 'echo $(POD_NAME) > /www/index.html && exec httpd -f -p $(POD_IP):8080 -h /www'],
-                  env: [
-                    { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-                    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-                  ],
-                  volumeMounts: [{ name: 'www', mountPath: '/www' }],
-                  readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
-                },
-              ],
-              volumes: [{ name: 'www', emptyDir: {} }],
-            },
+      deployment('web', 2, {
+        // The hollow node runs nothing: the pods must be where they really serve.
+        nodeSelector: { 'kubernetes.io/hostname': mainNode },
+        containers: [
+          {
+            name: 'httpd',
+            image: 'busybox',
+            command: ['sh', '-c', 'echo $(POD_NAME) > /www/index.html && exec httpd -f -p $(POD_IP):8080 -h /www'],
+            env: [
+              { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            ],
+            volumeMounts: [{ name: 'www', mountPath: '/www' }],
+            readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
           },
-        },
+        ],
+        volumes: [{ name: 'www', emptyDir: {} }],
       }),
     );
     await cluster.ok(['rollout', 'status', 'deployment/web', '--timeout=60s']);

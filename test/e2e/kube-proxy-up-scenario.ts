@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
 import { startCluster, type Cluster } from '../support/k8ts-cluster.ts';
+import { deployment } from '../support/manifests.ts';
 import { until } from '../support/until.ts';
 
 export interface ProxyScenarioOptions {
@@ -63,33 +64,21 @@ export function kubeProxyUpScenario(options: ProxyScenarioOptions): void {
     const c = cluster!;
     await c.ok(
       ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'web' },
-        spec: {
-          replicas: 3,
-          selector: { matchLabels: { app: 'web' } },
-          template: {
-            metadata: { labels: { app: 'web' } },
-            spec: {
-              containers: [
-                {
-                  name: 'httpd',
-                  image: 'busybox',
-                  command: ['sh', '-c', serve],
-                  env: [
-                    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-                    { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-                  ],
-                  readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
-                  volumeMounts: [{ name: 'www', mountPath: '/www' }],
-                },
-              ],
-              volumes: [{ name: 'www', emptyDir: {} }],
-            },
+      deployment('web', 3, {
+        containers: [
+          {
+            name: 'httpd',
+            image: 'busybox',
+            command: ['sh', '-c', serve],
+            env: [
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            ],
+            readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+            volumeMounts: [{ name: 'www', mountPath: '/www' }],
           },
-        },
+        ],
+        volumes: [{ name: 'www', emptyDir: {} }],
       }),
     );
     await c.ok(['run', 'client', '--image=busybox', '--restart=Never', '--', 'sleep', '3600']);

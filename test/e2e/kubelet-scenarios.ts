@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { kubectlPath, startCluster, type Cluster } from '../support/k8ts-cluster.ts';
+import { deployment } from '../support/manifests.ts';
 import { until } from '../support/until.ts';
 
 /** What differs between container runtimes in these scenarios. */
@@ -126,30 +127,18 @@ export function kubeletScenarios(runtime: KubeletRuntime): void {
     await cluster.ok(['create', 'configmap', 'www', '--from-literal=index.html=hello from a configMap']);
     await cluster.ok(
       ['apply', '-f', '-'],
-      JSON.stringify({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'web' },
-        spec: {
-          replicas: 2,
-          selector: { matchLabels: { app: 'web' } },
-          template: {
-            metadata: { labels: { app: 'web' } },
-            spec: {
-              containers: [
-                {
-                  name: 'httpd',
-                  image: 'busybox',
-                  command: ['httpd', '-f', '-p', '$(POD_IP):8080', '-h', '/www'],
-                  env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
-                  volumeMounts: [{ name: 'www', mountPath: '/www' }],
-                  readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
-                },
-              ],
-              volumes: [{ name: 'www', configMap: { name: 'www' } }],
-            },
+      deployment('web', 2, {
+        containers: [
+          {
+            name: 'httpd',
+            image: 'busybox',
+            command: ['httpd', '-f', '-p', '$(POD_IP):8080', '-h', '/www'],
+            env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
+            volumeMounts: [{ name: 'www', mountPath: '/www' }],
+            readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
           },
-        },
+        ],
+        volumes: [{ name: 'www', configMap: { name: 'www' } }],
       }),
     );
     await cluster.ok(['rollout', 'status', 'deployment/web', '--timeout=90s']);
