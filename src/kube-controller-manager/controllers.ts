@@ -42,6 +42,11 @@ export interface ControllerDescriptor {
 const core = (resource: string) => ({ group: '', version: 'v1', resource });
 const apps = (resource: string) => ({ group: 'apps', version: 'v1', resource });
 
+/** What every controller takes from the manager: the API client, clock, logger, workers and metrics. */
+function common(ctx: ControllerContext) {
+  return { client: ctx.client, clock: ctx.clock, log: ctx.log, workers: ctx.workers, metrics: ctx.metrics };
+}
+
 export const controllers: ControllerDescriptor[] = [
   {
     name: names.serviceAccount,
@@ -49,13 +54,9 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 1,
     create: (ctx) =>
       new ServiceAccountsController({
-        client: ctx.client,
+        ...common(ctx),
         namespaces: ctx.informers.informerFor<Namespace>(core('namespaces')),
         serviceAccounts: ctx.informers.informerFor<KubeObject>(core('serviceaccounts')),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -64,14 +65,10 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 1,
     create: (ctx) =>
       new RootCACertPublisher({
-        client: ctx.client,
+        ...common(ctx),
         namespaces: ctx.informers.informerFor<Namespace>(core('namespaces')),
         configMaps: ctx.informers.informerFor<ConfigMap>({ ...core('configmaps'), fieldSelector: `metadata.name=${rootCACertConfigMapName}` }),
         rootCA: ctx.rootCA ?? '',
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -80,13 +77,9 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 10,
     create: (ctx) =>
       new NamespaceController({
-        client: ctx.client,
+        ...common(ctx),
         namespaces: ctx.informers.informerFor<Namespace>(core('namespaces')),
         discover: () => discoverResources(ctx.client),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -95,14 +88,10 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 5,
     create: (ctx) =>
       new ReplicaSetController({
-        client: ctx.client,
+        ...common(ctx),
         replicaSets: ctx.informers.informerFor<ReplicaSet>(apps('replicasets')),
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         recorder: ctx.events.recorderFor(names.replicaSet),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -111,14 +100,10 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 5,
     create: (ctx) =>
       new ReplicationManager({
-        client: ctx.client,
+        ...common(ctx),
         replicationControllers: ctx.informers.informerFor<ReplicationController>(core('replicationcontrollers')),
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         recorder: ctx.events.recorderFor(replicationControllerEvents),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -127,14 +112,10 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 5,
     create: (ctx) =>
       new ResourceQuotaController({
-        client: ctx.client,
+        ...common(ctx),
         quotas: ctx.informers.informerFor<KubeObject>(core('resourcequotas')),
         informers: ctx.informers,
         discover: () => discoverResources(ctx.client),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -143,15 +124,11 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 5,
     create: (ctx) =>
       new DeploymentController({
-        client: ctx.client,
+        ...common(ctx),
         deployments: ctx.informers.informerFor<Deployment>(apps('deployments')),
         replicaSets: ctx.informers.informerFor<ReplicaSet>(apps('replicasets')),
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         recorder: ctx.events.recorderFor(names.deployment),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -160,16 +137,12 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 2,
     create: (ctx) =>
       new DaemonSetController({
-        client: ctx.client,
+        ...common(ctx),
         daemonSets: ctx.informers.informerFor<DaemonSet>(apps('daemonsets')),
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         nodes: ctx.informers.informerFor<Node>(core('nodes')),
         revisions: ctx.informers.informerFor<ControllerRevision>(apps('controllerrevisions')),
         recorder: ctx.events.recorderFor(names.daemonSet),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -178,15 +151,11 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 5,
     create: (ctx) =>
       new StatefulSetController({
-        client: ctx.client,
+        ...common(ctx),
         statefulSets: ctx.informers.informerFor<StatefulSet>(apps('statefulsets')),
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         revisions: ctx.informers.informerFor<ControllerRevision>(apps('controllerrevisions')),
         recorder: ctx.events.recorderFor(names.statefulSet),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -195,7 +164,7 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 1,
     create: (ctx) =>
       new DisruptionController({
-        client: ctx.client,
+        ...common(ctx),
         podDisruptionBudgets: ctx.informers.informerFor<PodDisruptionBudget>({ group: 'policy', version: 'v1', resource: 'poddisruptionbudgets' }),
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         replicationControllers: ctx.informers.informerFor<ReplicationController>(core('replicationcontrollers')),
@@ -203,10 +172,6 @@ export const controllers: ControllerDescriptor[] = [
         deployments: ctx.informers.informerFor<Deployment>(apps('deployments')),
         statefulSets: ctx.informers.informerFor<StatefulSet>(apps('statefulsets')),
         recorder: ctx.events.recorderFor('controllermanager'),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -215,13 +180,9 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 20,
     create: (ctx) =>
       new GarbageCollector({
-        client: ctx.client,
+        ...common(ctx),
         informers: ctx.informers,
         discover: () => discoverResources(ctx.client),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -230,14 +191,10 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 5,
     create: (ctx) =>
       new JobController({
-        client: ctx.client,
+        ...common(ctx),
         jobs: ctx.informers.informerFor<Job>({ group: 'batch', version: 'v1', resource: 'jobs' }),
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         recorder: ctx.events.recorderFor(names.job),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -246,14 +203,10 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 5,
     create: (ctx) =>
       new EndpointsController({
-        client: ctx.client,
+        ...common(ctx),
         services: ctx.informers.informerFor<Service>(core('services')),
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         endpoints: ctx.informers.informerFor<Endpoints>(core('endpoints')),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -262,15 +215,11 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 5,
     create: (ctx) =>
       new EndpointSliceController({
-        client: ctx.client,
+        ...common(ctx),
         services: ctx.informers.informerFor<Service>(core('services')),
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         nodes: ctx.informers.informerFor<KubeObject>(core('nodes')),
         endpointSlices: ctx.informers.informerFor<EndpointSlice>({ group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' }),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -315,14 +264,10 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 8,
     create: (ctx) =>
       new TaintEvictionController({
-        client: ctx.client,
+        ...common(ctx),
         pods: ctx.informers.informerFor<Pod>(core('pods')),
         nodes: ctx.informers.informerFor<Node>(core('nodes')),
         recorder: ctx.events.recorderFor('taint-eviction-controller'),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -331,14 +276,10 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 5,
     create: (ctx) =>
       new CronJobController({
-        client: ctx.client,
+        ...common(ctx),
         cronJobs: ctx.informers.informerFor<CronJob>({ group: 'batch', version: 'v1', resource: 'cronjobs' }),
         jobs: ctx.informers.informerFor<Job>({ group: 'batch', version: 'v1', resource: 'jobs' }),
         recorder: ctx.events.recorderFor(names.cronJob),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
   {
@@ -347,12 +288,8 @@ export const controllers: ControllerDescriptor[] = [
     defaultWorkers: 5,
     create: (ctx) =>
       new TTLAfterFinishedController({
-        client: ctx.client,
+        ...common(ctx),
         jobs: ctx.informers.informerFor<Job>({ group: 'batch', version: 'v1', resource: 'jobs' }),
-        clock: ctx.clock,
-        log: ctx.log,
-        workers: ctx.workers,
-        metrics: ctx.metrics,
       }),
   },
 ];
