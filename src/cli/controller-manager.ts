@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { createKubeControllerManager } from '../kube-controller-manager/server.ts';
 import { controllers } from '../kube-controller-manager/controllers.ts';
 import { log, untilSignal } from './process.ts';
+import { parseGoDuration } from '../machinery/duration.ts';
 
 const usage = `Usage: k8ts controller-manager --kubeconfig PATH [flags]
 
@@ -45,14 +46,9 @@ function parseBool(v: string | boolean | undefined, flag: string): boolean | und
   throw new Error(`${flag}: want true or false, got ${JSON.stringify(v)}`);
 }
 
-const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** A Go duration ("40s", "1m30s", "500ms") in milliseconds. */
 function optionalDuration(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== v) throw new Error(`${flag}: invalid duration ${JSON.stringify(v)}`);
-  return parts.reduce((ms, p) => ms + Number(p[1]) * durationUnits[p[2]], 0);
+  return v === undefined ? undefined : parseGoDuration(v, flag);
 }
 
 function optionalNumber(v: string | undefined, flag: string): number | undefined {

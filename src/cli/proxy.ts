@@ -6,6 +6,7 @@ import { deleteTable } from '../kube-proxy/nftables/nft.ts';
 import { defaultTable } from '../kube-proxy/nftables/proxier.ts';
 import { createKubeProxy, proxyModes, type ProxyMode } from '../kube-proxy/server.ts';
 import { untilSignal } from './process.ts';
+import { parseGoDuration } from '../machinery/duration.ts';
 
 const usage = `Usage: k8ts proxy --kubeconfig PATH [flags]
 
@@ -37,14 +38,9 @@ Flags:
   -h, --help               Show this help
 `;
 
-const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** A Go duration ("250ms", "30s", "1m30s") in milliseconds. */
 function duration(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== v) throw new Error(`${flag}: invalid duration ${JSON.stringify(v)}`);
-  return parts.reduce((ms, p) => ms + Number(p[1]) * durationUnits[p[2]], 0);
+  return v === undefined ? undefined : parseGoDuration(v, flag);
 }
 
 async function run(args: string[]): Promise<number> {

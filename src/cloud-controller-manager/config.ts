@@ -5,6 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { parseGoDuration } from '../machinery/duration.ts';
 
 export type CloudConfig = Record<string, unknown>;
 
@@ -16,14 +17,8 @@ export function loadCloudConfig(path: string): CloudConfig {
   return parsed as CloudConfig;
 }
 
-const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** A Go duration ("40s", "1m30s", "500ms") in milliseconds. */
-export function parseDuration(v: string, what: string): number {
-  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== v) throw new Error(`${what}: invalid duration ${JSON.stringify(v)}`);
-  return parts.reduce((ms, p) => ms + Number(p[1]) * units[p[2]], 0);
-}
+export const parseDuration = parseGoDuration;
 
 /** Field readers over one config object; `prefix` names where it sits for error messages. */
 export class ConfigReader {

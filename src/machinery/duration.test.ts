@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { humanDuration, shortHumanDuration } from './duration.ts';
+import { describe, it, test } from 'node:test';
+import { humanDuration, parseGoDuration, shortHumanDuration } from './duration.ts';
 
 const s = 1000;
 const m = 60 * s;
@@ -91,4 +91,15 @@ describe('shortHumanDuration (util/duration.ShortHumanDuration)', () => {
     [2 * y, '2y'],
   ];
   for (const [ms, want] of cases) it(`${ms}ms → ${want}`, () => assert.equal(shortHumanDuration(ms), want));
+});
+
+test('Go durations parse as time.ParseDuration reads them; anything else is an error naming its source', () => {
+  assert.equal(parseGoDuration('0', 'x'), 0);
+  assert.equal(parseGoDuration('300ms', 'x'), 300);
+  assert.equal(parseGoDuration('1m30s', 'x'), 90_000);
+  assert.equal(parseGoDuration('1.5h', 'x'), 5_400_000);
+  assert.equal(parseGoDuration('2h45m', 'x'), 9_900_000);
+  assert.equal(parseGoDuration('1500us', 'x'), 1.5);
+  assert.equal(parseGoDuration('-2s', 'x'), -2000);
+  for (const bad of ['', '5', 's', '1d', '1m 30s', '--1s', '1.2.3s']) assert.throws(() => parseGoDuration(bad, '--flag'), /--flag: invalid duration/, bad);
 });

@@ -54,3 +54,17 @@ export function shortHumanDuration(ms: number): string {
   if (hours < 24 * 365) return `${Math.trunc(hours / 24)}d`;
   return `${Math.trunc(hours / 24 / 365)}y`;
 }
+
+const goUnits: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, μs: 1e-3, ms: 1, s: second, m: minute, h: hour };
+
+/**
+ * A duration as Go's time.ParseDuration reads it ("300ms", "1.5h", "2h45m", "0"), in
+ * milliseconds; `what` names it in the error (a flag, a field).
+ */
+export function parseGoDuration(text: string, what: string): number {
+  const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+|0)$/.exec(text);
+  if (!m) throw new Error(`${what}: invalid duration ${JSON.stringify(text)}`);
+  let ms = 0;
+  for (const [, n, unit] of m[2].matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(n) * goUnits[unit];
+  return m[1] === '-' ? -ms : ms;
+}

@@ -5,6 +5,7 @@
 // day-of-week are OR-ed unless either starts with "*" or "?", as cron does.
 
 import { cronScheduleError } from '../../../api/batch/v1/cron.ts';
+import { parseGoDuration } from '../../../machinery/duration.ts';
 
 export interface Schedule {
   /** The first activation strictly after `ms` (milliseconds since the epoch). */
@@ -53,14 +54,6 @@ function parseField(text: string, [min, max, names]: [number, number, string[]?]
   return { values, star: text.startsWith('*') || text.startsWith('?') };
 }
 
-function parseGoDuration(text: string): number {
-  let ms = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
-    ms += Number(n) * { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
-  }
-  return ms;
-}
-
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The wall-clock time in `timeZone` at instant `ms`, as milliseconds of a UTC date with the same fields. */
@@ -97,7 +90,7 @@ export function parseSchedule(schedule: string, timeZone?: string): Schedule {
     spec = spec.slice(i).trim();
   }
   if (spec.startsWith('@every ')) {
-    const delay = Math.max(1000, Math.floor(parseGoDuration(spec.slice('@every '.length)) / 1000) * 1000);
+    const delay = Math.max(1000, Math.floor(parseGoDuration(spec.slice('@every '.length), 'schedule @every') / 1000) * 1000);
     return { timeZone: tz, next: (ms) => Math.floor(ms / 1000) * 1000 + delay };
   }
   const fields = (descriptors[spec] ?? spec).split(/\s+/).map((f, i) => parseField(f, bounds[i]));
