@@ -3,9 +3,12 @@
 // nftables proxier writes to a table of its own (k8ts-bench-<pid>), deleted after each size.
 // Figures per size: staging all Services (ruleset generation, no nft), the first full sync
 // (one transaction with the whole table), and incremental syncs of one Service: an endpoint
-// replaced (the common case), a Service added, a Service deleted (nft reads the table back
-// for removals), and a periodic resync that changes nothing. Incremental figures are the
-// median and the maximum of several runs, each syncService + commit, nft process included.
+// replaced (the common case), a Service added, a Service deleted, and a periodic resync that
+// changes nothing. Incremental figures are the median and the maximum of several runs, each
+// syncService + commit, nft process included. A deletion leaves elements and chains stale for
+// the cleanup transactions that follow, off the sync path (they delete, so nft reads the table
+// back): their times are shown too, the one deleting the elements, then the one deleting the
+// chains, after the deletes and before the resync.
 // No traffic is sent. ClusterIPs (10.212.0.0/16) and endpoints (10.208.0.0/14) are blackholed
 // for the run, and the NodePort address is one of those ClusterIPs, never local, so the table
 // redirects nobody's traffic anywhere while it exists.
@@ -69,12 +72,15 @@ interface Row {
   endpointMax: number;
   addP50: number;
   deleteP50: number;
+  /** The cleanup transactions that followed the deletes. */
+  cleanupMs: number[];
   resyncMs: number;
 }
 
 async function measure(services: number, runs: number, table: string): Promise<Row> {
   const nft = nftCommand();
   let lastCommands = 0;
+  const cleanups: number[] = [];
   const proxier = new Proxier({
     nodeName: 'node-a',
     table,
@@ -82,7 +88,16 @@ async function measure(services: number, runs: number, table: string): Promise<R
     localhostNodePorts: false,
     clock: realClock,
     log: createLogger('kube-proxy', { sink: () => {} }),
-    nft: { run: (s) => ((lastCommands = s.split('\n').length - 1), nft.run(s)), exec: nft.exec },
+    nft: {
+      run: async (s) => {
+        const lines = s.trimEnd().split('\n');
+        lastCommands = lines.length;
+        // Cleanups only delete; syncs always add or flush something.
+        if (lines.every((l) => l.startsWith('delete '))) cleanups.push(await timed(() => nft.run(s)));
+        else await nft.run(s);
+      },
+      exec: nft.exec,
+    },
   });
   try {
     const stageMs = await timed(async () => {
@@ -115,6 +130,7 @@ async function measure(services: number, runs: number, table: string): Promise<R
         }),
       );
     }
+    cleanups.length = 0;
     for (let r = 0; r < few; r++) {
       const i = services + r;
       deletes.push(
@@ -124,11 +140,14 @@ async function measure(services: number, runs: number, table: string): Promise<R
         }),
       );
     }
+    const deadline = performance.now() + 10_000;
+    while (cleanups.length < 2 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const cleanupMs = [...cleanups];
     const resyncMs = await timed(async () => {
       for (let i = 0; i < services; i++) await proxier.syncService(key(i), service(i), [slice(i, replaced.has(i) ? 1 : 0)]);
       if ((await proxier.commit()).kind !== 'none') throw new Error('a resync without changes wrote something');
     });
-    return { services, stageMs, fullMs, fullCommands, endpointP50: percentile(endpoint, 50), endpointMax: Math.max(...endpoint), addP50: percentile(adds, 50), deleteP50: percentile(deletes, 50), resyncMs };
+    return { services, stageMs, fullMs, fullCommands, endpointP50: percentile(endpoint, 50), endpointMax: Math.max(...endpoint), addP50: percentile(adds, 50), deleteP50: percentile(deletes, 50), cleanupMs, resyncMs };
   } finally {
     await proxier.close();
     await deleteTable(table, nft);
@@ -159,8 +178,8 @@ export async function run(args: string[]): Promise<void> {
     console.log(`kube-proxy nftables: sync times against the real kernel (Linux ${kernel}, ${version}), ${endpointsPerService} endpoints per Service, ${runs} runs per incremental case`);
     const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
     printTable(
-      ['services', 'stage all (ms)', 'full sync (ms)', 'full: nft commands', 'endpoint change p50 (ms)', 'endpoint change max (ms)', 'add service p50 (ms)', 'delete service p50 (ms)', 'no-op resync (ms)'],
-      rows.map((r) => [String(r.services), ms(r.stageMs), ms(r.fullMs), String(r.fullCommands), ms(r.endpointP50), ms(r.endpointMax), ms(r.addP50), ms(r.deleteP50), ms(r.resyncMs)]),
+      ['services', 'stage all (ms)', 'full sync (ms)', 'full: nft commands', 'endpoint change p50 (ms)', 'endpoint change max (ms)', 'add service p50 (ms)', 'delete service p50 (ms)', 'cleanups after deletes (ms)', 'no-op resync (ms)'],
+      rows.map((r) => [String(r.services), ms(r.stageMs), ms(r.fullMs), String(r.fullCommands), ms(r.endpointP50), ms(r.endpointMax), ms(r.addP50), ms(r.deleteP50), r.cleanupMs.map(ms).join(' + ') || '-', ms(r.resyncMs)]),
     );
     console.log('\nAnchor: iptables mode took 9.5 s to add a rule at 10,000 services.');
   } finally {

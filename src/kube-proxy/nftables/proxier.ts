@@ -6,9 +6,10 @@
 // chains, sets and elements of the Services that changed. Map elements are claimed per
 // Service; when two Services claim one key (a NodePort or ClusterIP:port reused while the old
 // Service is still known) the first keeps it, as the userspace proxier keeps its listener.
-// Transactions, the deletion of chains left stale and close() run one at a time. close()
-// leaves the table in place, as upstream does, so traffic keeps flowing across restarts;
-// deleteTable() (`k8ts proxy --cleanup`) removes it.
+// Transactions, the cleanups that delete what syncs left stale (off the sync path, see
+// transaction.ts) and close() run one at a time. close() leaves the table in place, as
+// upstream does, so traffic keeps flowing across restarts; deleteTable() (`k8ts proxy
+// --cleanup`) removes it.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
@@ -261,7 +262,6 @@ export class Proxier {
     const started = performance.now();
     const full = !this.#table.valid;
     if (full) this.#ensureRouteLocalnet();
-    await this.#cleanup();
     const changed = this.#changed;
     const dirty = this.#dirtyElements;
     this.#changed = new Set();
@@ -287,23 +287,30 @@ export class Proxier {
     return { kind: plan.commands === 0 ? 'none' : full ? 'full' : 'partial', commands: plan.commands };
   }
 
-  /** Deletes chains flushed at least staleChainDelayMs ago, in a transaction of its own. */
+  /**
+   * Deletes stale elements, sets and chains (see transaction.ts) in a transaction of its own. A
+   * failure changes nothing in the kernel; the next sync writes the whole table, which leaves
+   * nothing stale.
+   */
   async #cleanup(): Promise<void> {
     if (!this.#table.valid) return;
     const plan = this.#table.cleanup(this.#options.clock.now());
     if (plan.commands === 0) return;
     try {
       await this.#nft.run(plan.script);
-      this.#log.debug('Deleted stale nftables chains', { chains: plan.commands });
     } catch (err) {
+      this.#table.invalidate();
       this.#metrics?.cleanupFailures.inc();
-      this.#log.warn('Unable to delete stale chains; the next full sync removes them', { err });
+      this.#log.warn('Unable to delete stale nftables objects; the next sync writes the whole table', { err });
+      return;
     }
     plan.commit();
+    this.#log.debug('Deleted stale nftables objects', { table: this.#ruleset.table, commands: plan.commands });
   }
 
+  /** One cleanup at most every staleChainDelayMs, while there is something stale. */
   #scheduleCleanup(): void {
-    if (this.#closed || this.#cleanupTimer || this.#table.staleChains.size === 0) return;
+    if (this.#closed || this.#cleanupTimer || !this.#table.valid || !this.#table.cleanupPending) return;
     this.#cleanupTimer = this.#options.clock.setTimeout(() => {
       this.#cleanupTimer = undefined;
       if (this.#closed) return;
