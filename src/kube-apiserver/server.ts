@@ -8,6 +8,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
+import { DEFAULT_CIPHERS as tlsDefaultCiphers } from 'node:tls';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isIP, type AddressInfo } from 'node:net';
@@ -356,7 +357,18 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
 
   function listen(pki: Pki, host: string, port: number): Promise<Server> {
     const https = createServer(
-      { cert: pki.server.certPem, key: pki.server.keyPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 30_000 },
+      {
+        cert: pki.server.certPem,
+        key: pki.server.keyPem,
+        ca: pki.ca.certPem,
+        requestCert: true,
+        rejectUnauthorized: false,
+        keepAliveTimeout: 30_000,
+        // AES-128-GCM first, as Go's TLS servers prefer it (upstream's API server included): the
+        // same security level for clients here, and a quarter less time on bulk bytes (LISTs).
+        ciphers: preferAes128(tlsDefaultCiphers),
+        honorCipherOrder: true,
+      },
       (req, res) => void handle(req, res),
     );
     https.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void handleUpgrade(req, socket, head));
@@ -404,3 +416,8 @@ export function createKubeApiServer(options: ApiServerOptions): KubeApiServer {
   };
 }
 
+/** Node's cipher list with TLS_AES_128_GCM_SHA256 moved to the front. */
+function preferAes128(ciphers: string): string {
+  const first = 'TLS_AES_128_GCM_SHA256';
+  return [first, ...ciphers.split(':').filter((c) => c !== first)].join(':');
+}

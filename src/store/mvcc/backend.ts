@@ -94,5 +94,6 @@ export interface Backend {
   /** Number of history rows kept. */
   historyRows(): number;
 
-  close(): void;
+  /** Releases the storage; may finish asynchronously (the engine waits). */
+  close(): void | Promise<void>;
 }

@@ -218,7 +218,7 @@ export class Engine implements Store {
     this.#lessor.stop();
     await this.#compactor.stop();
     this.#hub.closeAll();
-    this.#backend.close();
+    await this.#backend.close();
   }
 
   #assertOpen(): void {

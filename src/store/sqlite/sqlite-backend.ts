@@ -9,13 +9,16 @@
 // on libuv's thread pool, so the event loop is not held for the disk (the engine acknowledges
 // writes only after it); with synchronous=NORMAL SQLite itself syncs only around checkpoints,
 // which keeps the database file consistent. The engine's group commit puts many writes under
-// one sync. The database is opened in exclusive locking mode: a second process opening the
-// same file fails instead of corrupting the revision sequence. All other calls are synchronous.
+// one sync. Checkpoints run on a second connection in a worker thread (checkpoints.ts), not
+// inside commits. One process at a time may open a store: it holds an exclusive lock on a
+// small companion database, <path>.lock, while open; a second opener fails instead of
+// corrupting the revision sequence. All other calls are synchronous.
 
 import { closeSync, fdatasync, openSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import { UnavailableError } from '../errors.ts';
+import { Checkpoints, type CheckpointsOptions } from './checkpoints.ts';
 import { isUnbounded } from '../keys.ts';
 import type { KeyValue } from '../store.ts';
 import type { Backend, Cursor, HistoryRows, LeaseRecord, Meta, RangeRows, Row } from '../mvcc/backend.ts';
@@ -61,23 +64,29 @@ export class SqliteBackend implements Backend {
   /** The WAL's path (none for an in-memory database) and a descriptor of it for fdatasync. */
   readonly #walPath: string | undefined;
   #walFd: number | undefined;
+  /** A file database: the lock held while open, and the checkpoints of its WAL. */
+  readonly #lock: DatabaseSync | undefined;
+  readonly #checkpoints: Checkpoints | undefined;
 
-  constructor(path: string) {
+  constructor(path: string, options: { checkpoints?: CheckpointsOptions } = {}) {
+    const file = path !== '' && path !== ':memory:' && !path.startsWith('file:');
+    this.#walPath = file ? `${path}-wal` : undefined;
+    if (file) this.#lock = lockFor(path);
     this.#db = new DatabaseSync(path);
-    this.#walPath = path === '' || path === ':memory:' || path.startsWith('file:') ? undefined : `${path}-wal`;
     try {
-      this.#db.exec('PRAGMA locking_mode = EXCLUSIVE');
+      // An in-memory database is this connection's alone; a file one is shared with the checkpointer.
+      if (!file) this.#db.exec('PRAGMA locking_mode = EXCLUSIVE');
       this.#db.exec('PRAGMA journal_mode = WAL');
       this.#db.exec('PRAGMA synchronous = NORMAL');
+      if (file) this.#db.exec('PRAGMA wal_autocheckpoint = 0');
       this.#db.exec('PRAGMA cache_size = -65536');
       this.#db.exec(schema);
     } catch (err) {
       this.#db.close();
-      if (/locked|busy/i.test((err as Error).message)) {
-        throw new UnavailableError(`${path} is in use by another process (only one may open a sqlite store)`, { cause: err });
-      }
+      this.#lock?.close();
       throw err;
     }
+    if (file) this.#checkpoints = new Checkpoints(path, () => this.#db.exec('PRAGMA wal_checkpoint(RESTART)'), options.checkpoints);
     const p = (sql: string) => this.#db.prepare(sql);
     this.#s = {
       meta: p(`SELECT name, value FROM meta`),
@@ -208,6 +217,12 @@ export class SqliteBackend implements Backend {
   commit(revision: number): void {
     this.#s.setMeta.run(revision, 'revision');
     this.#db.exec('COMMIT');
+    this.#checkpoints?.committed();
+  }
+
+  /** The checkpoints run so far (tests). */
+  get checkpointCounts(): { worker: number; writer: number; errors: number } | undefined {
+    return this.#checkpoints?.counts;
   }
 
   sync(): Promise<void> {
@@ -247,6 +262,7 @@ export class SqliteBackend implements Backend {
         if (row.tomb && row.rev < compactRevision) this.#s.deleteId.run(row.id);
       }
       this.#db.exec('COMMIT');
+      this.#checkpoints?.committed();
     } catch (err) {
       this.#db.exec('ROLLBACK');
       throw err;
@@ -259,10 +275,33 @@ export class SqliteBackend implements Backend {
     return (this.#s.historyRows.get() as { n: number }).n;
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.#checkpoints?.close();
     if (this.#walFd !== undefined) closeSync(this.#walFd);
     this.#walFd = undefined;
+    // The last connection to close checkpoints what is left and removes the WAL.
     if (this.#db.isOpen) this.#db.close();
+    if (this.#lock?.isOpen) this.#lock.close();
+  }
+}
+
+/**
+ * Takes the exclusive lock of `<path>.lock` (a database of its own, held in exclusive locking
+ * mode until closed); throws UnavailableError when another connection holds it.
+ */
+function lockFor(path: string): DatabaseSync {
+  const lock = new DatabaseSync(`${path}.lock`);
+  try {
+    lock.exec('PRAGMA locking_mode = EXCLUSIVE');
+    lock.exec('CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY, pid INTEGER)');
+    lock.exec(`INSERT OR REPLACE INTO holder (id, pid) VALUES (1, ${process.pid})`);
+    return lock;
+  } catch (err) {
+    lock.close();
+    if (/locked|busy/i.test((err as Error).message)) {
+      throw new UnavailableError(`${path} is in use by another process (only one may open a sqlite store)`, { cause: err });
+    }
+    throw err;
   }
 }
 
