@@ -262,9 +262,12 @@ describe('engine over a backend made durable by sync()', () => {
     try {
       const write = put(engine, '/f/a', '1');
       await tick();
+      const published = engine.published();
       pending.shift()!.reject(new Error('EIO'));
       await assert.rejects(write, (err: unknown) => err instanceof UnavailableError && /EIO/.test(err.message));
+      await assert.rejects(published, UnavailableError, 'a consistent read waiting for it fails rather than hangs');
       await assert.rejects(put(engine, '/f/b', '2'), UnavailableError);
+      await assert.rejects(engine.published(), UnavailableError);
     } finally {
       await engine.close();
     }

@@ -81,7 +81,7 @@ export class Engine implements Store {
   #awaitingSync: { revision: number; done: () => void; fail: (err: unknown) => void }[] = [];
   #syncing: Promise<void> | undefined;
   /** Callers of published(), by the revision they wait for. */
-  #publishWaiters: { revision: number; resolve: () => void }[] = [];
+  #publishWaiters: { revision: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** A sync failed: nothing is acknowledged any more (as etcd stops on a failed fsync). */
   #syncError: Error | undefined;
   #queue: Pending[] = [];
@@ -169,9 +169,10 @@ export class Engine implements Store {
   }
 
   published(): Promise<void> {
+    if (this.#syncError) return Promise.reject(new UnavailableError(`store cannot make writes durable: ${this.#syncError.message}`, { cause: this.#syncError }));
     if (this.#durableRevision >= this.#revision) return Promise.resolve();
     const revision = this.#revision;
-    return new Promise((resolve) => this.#publishWaiters.push({ revision, resolve }));
+    return new Promise((resolve, reject) => this.#publishWaiters.push({ revision, resolve, reject }));
   }
 
   watch(options: WatchOptions): Watch {
@@ -326,6 +327,8 @@ export class Engine implements Store {
         // The disk refused: what was committed may be lost, so no writer learns of success.
         this.#syncError = err instanceof Error ? err : new Error(String(err));
         for (const b of [...batches, ...this.#awaitingSync.splice(0)]) b.fail(err);
+        // What they wait for will not be published.
+        for (const w of this.#publishWaiters.splice(0)) w.reject(new UnavailableError(`store cannot make writes durable: ${this.#syncError.message}`, { cause: err }));
       },
     );
     void this.#syncing.finally(() => {
