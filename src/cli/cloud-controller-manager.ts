@@ -2,7 +2,8 @@
 // cloud node lifecycle, service load balancers, routes) against one cloud provider.
 
 import { parseArgs } from 'node:util';
-import { loadCloudConfig, parseDuration } from '../cloud-controller-manager/config.ts';
+import { loadCloudConfig } from '../cloud-controller-manager/config.ts';
+import { optionalGoDuration } from '../machinery/duration.ts';
 import { controllers } from '../cloud-controller-manager/controllers.ts';
 import { aliases } from '../cloud-controller-manager/names.ts';
 import { cloudProviders } from '../cloud-controller-manager/providers.ts';
@@ -50,8 +51,6 @@ function positiveInt(v: string | undefined, flag: string): number | undefined {
   return Number(v);
 }
 
-const duration = (v: string | undefined, flag: string) => (v === undefined ? undefined : parseDuration(v, flag));
-
 async function run(args: string[]): Promise<number> {
   const normalized = args.map((a) => (a === '--leader-elect' ? '--leader-elect=true' : a));
   const { values } = parseArgs({
@@ -88,9 +87,9 @@ async function run(args: string[]): Promise<number> {
     settings: {
       clusterName: values['cluster-name'],
       clusterCIDRs: values['cluster-cidr']?.split(',').map((s) => s.trim()).filter(Boolean),
-      nodeMonitorPeriodMs: duration(values['node-monitor-period'], '--node-monitor-period'),
-      nodeStatusUpdateFrequencyMs: duration(values['node-status-update-frequency'], '--node-status-update-frequency'),
-      routeReconciliationPeriodMs: duration(values['route-reconciliation-period'], '--route-reconciliation-period'),
+      nodeMonitorPeriodMs: optionalGoDuration(values['node-monitor-period'], '--node-monitor-period'),
+      nodeStatusUpdateFrequencyMs: optionalGoDuration(values['node-status-update-frequency'], '--node-status-update-frequency'),
+      routeReconciliationPeriodMs: optionalGoDuration(values['route-reconciliation-period'], '--route-reconciliation-period'),
       concurrentServiceSyncs: positiveInt(values['concurrent-service-syncs'], '--concurrent-service-syncs'),
     },
   });

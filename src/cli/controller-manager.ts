@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { createKubeControllerManager } from '../kube-controller-manager/server.ts';
 import { controllers } from '../kube-controller-manager/controllers.ts';
 import { log, untilSignal } from './process.ts';
-import { parseGoDuration } from '../machinery/duration.ts';
+import { optionalGoDuration } from '../machinery/duration.ts';
 
 const usage = `Usage: k8ts controller-manager --kubeconfig PATH [flags]
 
@@ -44,11 +44,6 @@ function parseBool(v: string | boolean | undefined, flag: string): boolean | und
   if (v === 'true') return true;
   if (v === 'false') return false;
   throw new Error(`${flag}: want true or false, got ${JSON.stringify(v)}`);
-}
-
-/** A Go duration ("40s", "1m30s", "500ms") in milliseconds. */
-function optionalDuration(v: string | undefined, flag: string): number | undefined {
-  return v === undefined ? undefined : parseGoDuration(v, flag);
 }
 
 function optionalNumber(v: string | undefined, flag: string): number | undefined {
@@ -104,8 +99,8 @@ async function run(args: string[]): Promise<number> {
     bindAddress: values['bind-address'],
     rootCA: values['root-ca-file'] === undefined ? undefined : readFileSync(values['root-ca-file'], 'utf8'),
     settings: {
-      nodeMonitorGracePeriodMs: optionalDuration(values['node-monitor-grace-period'], '--node-monitor-grace-period'),
-      nodeMonitorPeriodMs: optionalDuration(values['node-monitor-period'], '--node-monitor-period'),
+      nodeMonitorGracePeriodMs: optionalGoDuration(values['node-monitor-grace-period'], '--node-monitor-grace-period'),
+      nodeMonitorPeriodMs: optionalGoDuration(values['node-monitor-period'], '--node-monitor-period'),
       terminatedPodGCThreshold: optionalInt(values['terminated-pod-gc-threshold'], '--terminated-pod-gc-threshold'),
       nodeEvictionRate: optionalNumber(values['node-eviction-rate'], '--node-eviction-rate'),
       secondaryNodeEvictionRate: optionalNumber(values['secondary-node-eviction-rate'], '--secondary-node-eviction-rate'),

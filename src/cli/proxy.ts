@@ -6,7 +6,7 @@ import { deleteTable } from '../kube-proxy/nftables/nft.ts';
 import { defaultTable } from '../kube-proxy/nftables/proxier.ts';
 import { createKubeProxy, proxyModes, type ProxyMode } from '../kube-proxy/server.ts';
 import { untilSignal } from './process.ts';
-import { parseGoDuration } from '../machinery/duration.ts';
+import { optionalGoDuration } from '../machinery/duration.ts';
 
 const usage = `Usage: k8ts proxy --kubeconfig PATH [flags]
 
@@ -38,11 +38,6 @@ Flags:
   -h, --help               Show this help
 `;
 
-/** A Go duration ("250ms", "30s", "1m30s") in milliseconds. */
-function duration(v: string | undefined, flag: string): number | undefined {
-  return v === undefined ? undefined : parseGoDuration(v, flag);
-}
-
 async function run(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -70,7 +65,7 @@ async function run(args: string[]): Promise<number> {
   if (!proxyModes.includes(values.mode as ProxyMode)) throw new Error(`--mode: unsupported mode ${JSON.stringify(values.mode)} (supported: ${proxyModes.join(', ')})`);
   const healthPort = Number(values['health-port']);
   if (!Number.isInteger(healthPort) || healthPort < 0 || healthPort > 65535) throw new Error(`--health-port: invalid port ${values['health-port']}`);
-  const udpIdleTimeoutMs = duration(values['udp-timeout'], '--udp-timeout');
+  const udpIdleTimeoutMs = optionalGoDuration(values['udp-timeout'], '--udp-timeout');
   if (udpIdleTimeoutMs !== undefined && udpIdleTimeoutMs <= 0) throw new Error('--udp-timeout: must be greater than 0');
   const proxy = createKubeProxy({
     kubeconfig: values.kubeconfig,
@@ -80,7 +75,7 @@ async function run(args: string[]): Promise<number> {
     healthPort,
     healthBindAddress: values['health-bind-address'],
     udpIdleTimeoutMs,
-    syncPeriodMs: duration(values['sync-period'], '--sync-period'),
+    syncPeriodMs: optionalGoDuration(values['sync-period'], '--sync-period'),
     clusterCIDR: values['cluster-cidr'],
     masqueradeAll: values['masquerade-all'],
   });

@@ -5,7 +5,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadCloudConfig, parseDuration } from '../cloud-controller-manager/config.ts';
+import { loadCloudConfig } from '../cloud-controller-manager/config.ts';
+import { optionalGoDuration } from '../machinery/duration.ts';
 import type { LocalProvider } from '../cloud-controller-manager/providers/local/local.ts';
 import { createCloudControllerManager } from '../cloud-controller-manager/server.ts';
 import { createKubeApiServer } from '../kube-apiserver/server.ts';
@@ -127,7 +128,7 @@ async function run(args: string[]): Promise<number> {
     : createKubeControllerManager({
         kubeconfig: apiserver.kubeconfigPath,
         healthPort: 0,
-        settings: { nodeMonitorGracePeriodMs: values['node-monitor-grace-period'] === undefined ? undefined : parseDuration(values['node-monitor-grace-period'], '--node-monitor-grace-period') },
+        settings: { nodeMonitorGracePeriodMs: optionalGoDuration(values['node-monitor-grace-period'], '--node-monitor-grace-period') },
         logger: createLogger('kube-controller-manager', { sink: logs.sink('kube-controller-manager') }),
       });
   await controllerManager?.start();

@@ -17,9 +17,6 @@ export function loadCloudConfig(path: string): CloudConfig {
   return parsed as CloudConfig;
 }
 
-/** A Go duration ("40s", "1m30s", "500ms") in milliseconds. */
-export const parseDuration = parseGoDuration;
-
 /** Field readers over one config object; `prefix` names where it sits for error messages. */
 export class ConfigReader {
   readonly #config: CloudConfig;
@@ -60,7 +57,7 @@ export class ConfigReader {
     const v = this.#config[field];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'number' && v >= 0) return v;
-    if (typeof v === 'string') return parseDuration(v, `${this.#prefix}: ${field}`);
+    if (typeof v === 'string') return parseGoDuration(v, `${this.#prefix}: ${field}`);
     throw new Error(`${this.#prefix}: ${field} must be a duration such as "2s"`);
   }
 

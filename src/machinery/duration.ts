@@ -68,3 +68,8 @@ export function parseGoDuration(text: string, what: string): number {
   for (const [, n, unit] of m[2].matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(n) * goUnits[unit];
   return m[1] === '-' ? -ms : ms;
 }
+
+/** parseGoDuration of a value that may be absent (an optional flag): absent stays undefined. */
+export function optionalGoDuration(text: string | undefined, what: string): number | undefined {
+  return text === undefined ? undefined : parseGoDuration(text, what);
+}
