@@ -2,7 +2,7 @@
 // own connection to the database copies committed WAL frames back into the database file with
 // PASSIVE checkpoints (which never wait for, nor block, the writer), so the writer's thread does
 // not spend its time, and stall its requests, on checkpoints. Messages: "checkpoint" → replies
-// { walFrames, checkpointed } (or { error }); "close" → closes the connection and replies.
+// { walFrames, checkpointed } (or { error }); "close" → closes the connection and ends the thread.
 
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -14,8 +14,8 @@ const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 
 port.on('message', (message: string) => {
   if (message === 'close') {
+    // Closing the port lets the thread end, which is what the owner waits for.
     db.close();
-    port.postMessage({ closed: true });
     port.close();
     return;
   }

@@ -16,10 +16,12 @@ export interface CheckpointsOptions {
   idleMs?: number;
 }
 
-type Reply = { walFrames: number; checkpointed: number } | { error: string } | { closed: true };
+type Reply = { walFrames: number; checkpointed: number } | { error: string };
 
 export class Checkpoints {
   readonly #worker: Worker;
+  /** Resolves when the worker thread has ended, whichever way. */
+  readonly #exited: Promise<void>;
   readonly #restart: () => void;
   readonly #every: number;
   readonly #maxFrames: number;
@@ -40,6 +42,8 @@ export class Checkpoints {
     this.#idleMs = options.idleMs ?? 200;
     this.#worker = new Worker(new URL('./checkpointer.ts', import.meta.url), { workerData: { path } });
     this.#worker.unref();
+    // Not events.once: it would reject on the worker's 'error', and close() must not.
+    this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
     this.#worker.on('message', (reply: Reply) => this.#onReply(reply));
     this.#worker.on('error', () => {
       this.counts.errors++;
@@ -68,17 +72,15 @@ export class Checkpoints {
     }
   }
 
-  /** Stops the worker (after the checkpoint in flight, if any); the writer's close checkpoints the rest. */
+  /**
+   * Stops the worker once the checkpoint in flight, if any, is done (it closes its connection and
+   * exits); the writer's close checkpoints the rest. A worker that already ended is not waited for.
+   */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       if (this.#idleTimer) clearTimeout(this.#idleTimer);
-      const closed = new Promise<void>((resolve) => {
-        this.#worker.once('exit', () => resolve());
-        this.#worker.on('message', (reply: Reply) => 'closed' in reply && resolve());
-      });
       this.#worker.postMessage('close');
-      await closed;
-      await this.#worker.terminate();
+      await this.#exited;
     })();
     return this.#closed;
   }
@@ -91,7 +93,6 @@ export class Checkpoints {
   }
 
   #onReply(reply: Reply): void {
-    if ('closed' in reply) return;
     this.#inFlight = false;
     if ('error' in reply) {
       this.counts.errors++;
