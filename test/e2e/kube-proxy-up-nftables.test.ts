@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe } from 'node:test';
 import { criSkipReason, ensureCri } from '../../src/kubelet/runtime/cri/testing.ts';
 import { defaultEndpoint } from '../../src/kubelet/runtime/cri/runtime.ts';
-import { localRouteOf } from '../../src/kube-proxy/nftables/local-service-range.ts';
+import { localRouteOf, removeLocalRoute } from '../../src/kube-proxy/nftables/local-service-range.ts';
 import { deleteTable, nftCommand, nftUsable } from '../../src/kube-proxy/nftables/nft.ts';
 import { defaultTable } from '../../src/kube-proxy/nftables/proxier.ts';
 import { qosCgroups, removeClusterSandboxes } from '../support/cri-sandboxes.ts';
@@ -62,7 +62,7 @@ describe('kube-proxy in k8ts up (nftables, cri runtime)', { skip: await skipReas
       // Remove whatever is left, then the blackhole (last).
       if (dataDir) await removeClusterSandboxes(dataDir, qosBefore);
       await deleteTable(defaultTable).catch(() => {});
-      if (localRouteOf(serviceRange)) ip(['route', 'del', 'local', serviceRange, 'dev', 'lo', 'table', 'local']);
+      removeLocalRoute(serviceRange);
       if (localnetBefore) writeFileSync(routeLocalnet, localnetBefore);
       if (blackholed) ip(['route', 'del', 'blackhole', serviceRange]);
       assert.deepEqual(left, [], 'k8ts up left changes to the host behind');

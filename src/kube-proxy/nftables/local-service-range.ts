@@ -25,6 +25,11 @@ export function localRouteOf(cidr: string): string | undefined {
   return lines.find((l) => l.startsWith(`local ${cidr} `))?.trim();
 }
 
+/** Removes the `local` route for `cidr` from the local table, if it is there. */
+export function removeLocalRoute(cidr: string): void {
+  if (localRouteOf(cidr)) ip(['-4', 'route', 'del', 'local', cidr, 'dev', 'lo', 'table', 'local']);
+}
+
 /** Adds `local CIDR dev lo` to the local table (needs CAP_NET_ADMIN). */
 export function claimLocalServiceRange(cidr: string): LocalServiceRange {
   if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) throw new Error(`service range ${JSON.stringify(cidr)} is not an IPv4 CIDR`);
@@ -37,11 +42,7 @@ export function claimLocalServiceRange(cidr: string): LocalServiceRange {
     release() {
       if (released) return;
       released = true;
-      try {
-        ip(['-4', 'route', 'del', 'local', cidr, 'dev', 'lo', 'table', 'local']);
-      } catch {
-        // Already gone.
-      }
+      removeLocalRoute(cidr);
     },
   };
 }
