@@ -71,6 +71,12 @@ export function sandboxName(config: PodSandboxConfig): string {
   return `${m.name}_${m.namespace}_${m.uid}_${m.attempt}`;
 }
 
+/** Container names as containerd builds them: container_sandbox-name_namespace_uid_attempt. */
+export function containerName(config: ContainerConfig, sandboxConfig: PodSandboxConfig): string {
+  const m = sandboxConfig.metadata;
+  return `${config.metadata.name}_${m.name}_${m.namespace}_${m.uid}_${config.metadata.attempt}`;
+}
+
 export function sandboxStatus(s: SandboxRecord): PodSandboxStatus {
   return {
     id: s.id,

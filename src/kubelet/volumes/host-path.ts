@@ -3,6 +3,7 @@
 // others only check; "" checks nothing). The kubelet never writes into or deletes a hostPath.
 
 import { mkdir, open, stat } from 'node:fs/promises';
+import { exists } from './mounts.ts';
 
 // A failed system call as Go's *PathError prints it: `open /x/y: no such file or directory`.
 function pathError(err: unknown): Error {
@@ -10,15 +11,6 @@ function pathError(err: unknown): Error {
   if (!e.syscall || !e.path) return err as Error;
   const m = /^[A-Z]+: ([^,]+)/.exec(e.message);
   return new Error(`${e.syscall} ${e.path}: ${m ? m[1] : e.message}`, { cause: err });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // hostutil.GetFileType: what the path is, following symlinks.

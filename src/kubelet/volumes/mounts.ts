@@ -46,7 +46,8 @@ async function safeMakeDir(root: string, subPath: string, mode: number): Promise
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether something is at `path` (following links). */
+export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;

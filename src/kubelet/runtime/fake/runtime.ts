@@ -6,7 +6,7 @@
 // get the node IP); a started container runs until it is stopped, then has exited with code 0 (Completed);
 // exec succeeds with no output; port-forward is not supported. Tests may inject exits and exec results.
 
-import { containerStatus, newId, Records, sandboxName, sandboxStatus, type ContainerRecord, type SandboxRecord } from '../records.ts';
+import { containerName, containerStatus, newId, Records, sandboxName, sandboxStatus, type ContainerRecord, type SandboxRecord } from '../records.ts';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Duplex, Writable } from 'node:stream';
@@ -191,8 +191,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
       const s = getSandbox(podSandboxId);
       if (s.state !== 'ready') throw new Error(`sandbox container ${JSON.stringify(podSandboxId)} is not running`);
       const id = newId();
-      const m = sandboxConfig.metadata;
-      const name = `${config.metadata.name}_${m.name}_${m.namespace}_${m.uid}_${config.metadata.attempt}`;
+      const name = containerName(config, sandboxConfig);
       reserveName(name, id);
       const c: Container = {
         id,

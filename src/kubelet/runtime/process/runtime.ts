@@ -20,7 +20,7 @@
 // - Containers with tty, and exec/attach with tty, run under util-linux `script` for a pseudo-terminal. OOM
 //   kills are not detected (they show as exit 137, reason Error).
 
-import { containerStatus, newId, Records, sandboxName, sandboxStatus, type ContainerRecord, type SandboxRecord } from '../records.ts';
+import { containerName, containerStatus, newId, Records, sandboxName, sandboxStatus, type ContainerRecord, type SandboxRecord } from '../records.ts';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
@@ -380,8 +380,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): ProcessRun
       const s = getSandbox(podSandboxId);
       if (s.state !== 'ready') throw new Error(`sandbox container ${JSON.stringify(podSandboxId)} is not running`);
       const id = newId();
-      const m = sandboxConfig.metadata;
-      const name = `${config.metadata.name}_${m.name}_${m.namespace}_${m.uid}_${config.metadata.attempt}`;
+      const name = containerName(config, sandboxConfig);
       reserveName(name, id);
       const dir = join(s.dir, 'containers', id);
       try {
