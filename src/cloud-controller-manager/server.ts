@@ -15,7 +15,7 @@ import { EventBroadcaster } from '../client/event-recorder.ts';
 import { SharedInformerFactory } from '../client/informer-factory.ts';
 import { loadKubeconfig, type RestConfig } from '../client/kubeconfig.ts';
 import { RestClient } from '../client/rest-client.ts';
-import { ControllerManagerRunner, type LeaderElectionOptions } from '../component-base/controller-manager.ts';
+import { ControllerManagerRunner, type ControllerManager, type LeaderElectionOptions } from '../component-base/controller-manager.ts';
 import { createLogger, type Logger } from '../component-base/logging.ts';
 import { Registry } from '../component-base/metrics.ts';
 import { realClock, type Clock } from '../machinery/clock.ts';
@@ -46,17 +46,9 @@ export interface CloudControllerManagerOptions extends LeaderElectionOptions {
   logger?: Logger;
 }
 
-export interface CloudControllerManager {
-  start(signal?: AbortSignal): Promise<void>;
-  /** Resolves once this instance leads (or leader election is off) and every controller's caches have synced. */
-  readonly ready: Promise<void>;
-  close(): Promise<void>;
-  /** The bound health port (0 when none is served). */
-  readonly healthPort: number;
-  /** The controllers this instance runs (known once started: they depend on what the cloud supports). */
-  readonly controllers: string[];
+/** Its controllers are known once started: they depend on what the cloud supports. */
+export interface CloudControllerManager extends ControllerManager {
   readonly provider: CloudProvider;
-  isLeader(): boolean;
 }
 
 const component = 'cloud-controller-manager';

@@ -22,6 +22,19 @@ export interface RunnableController {
   run(signal: AbortSignal): Promise<void>;
 }
 
+/** A controller manager as its users see it (`k8ts up`, the subcommands, tests). */
+export interface ControllerManager {
+  start(signal?: AbortSignal): Promise<void>;
+  /** Resolves once this instance leads (or leader election is off) and every controller's caches have synced. */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
+  /** The bound health port (0 when none is served). */
+  readonly healthPort: number;
+  /** The names of the controllers this instance runs. */
+  readonly controllers: string[];
+  isLeader(): boolean;
+}
+
 export interface LeaderElectionOptions {
   /** Default true. */
   leaderElect?: boolean;

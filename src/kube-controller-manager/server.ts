@@ -10,7 +10,7 @@
 import { EventBroadcaster } from '../client/event-recorder.ts';
 import { loadKubeconfig, type RestConfig } from '../client/kubeconfig.ts';
 import { RestClient } from '../client/rest-client.ts';
-import { ControllerManagerRunner, type LeaderElectionOptions } from '../component-base/controller-manager.ts';
+import { ControllerManagerRunner, type ControllerManager, type LeaderElectionOptions } from '../component-base/controller-manager.ts';
 import { controllerMetrics } from '../component-base/controller-metrics.ts';
 import { createLogger, type Logger } from '../component-base/logging.ts';
 import { Registry } from '../component-base/metrics.ts';
@@ -41,17 +41,8 @@ export interface KubeControllerManagerOptions extends LeaderElectionOptions {
   rootCA?: string;
 }
 
-export interface KubeControllerManager {
-  start(signal?: AbortSignal): Promise<void>;
-  /** Resolves once this instance leads (or leader election is off) and every controller's caches have synced. */
-  readonly ready: Promise<void>;
-  close(): Promise<void>;
-  /** The bound health port (0 when none is served). */
-  readonly healthPort: number;
-  /** The canonical names of the controllers this instance runs. */
-  readonly controllers: string[];
-  isLeader(): boolean;
-}
+/** Its controllers are known at creation: the canonical names of those enabled. */
+export type KubeControllerManager = ControllerManager;
 
 const component = 'kube-controller-manager';
 
