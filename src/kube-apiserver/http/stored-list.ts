@@ -16,8 +16,9 @@ const bufferSize = 256 * 1024;
 export async function writeStoredList(res: ServerResponse, contentType: string, head: Record<string, unknown>, items: readonly StoredBytes[]): Promise<void> {
   const opening = `${JSON.stringify(head).slice(0, -1)},"items":[`;
   const closing = ']}';
+  const sizes = items.map(servedLength);
   let length = Buffer.byteLength(opening) + closing.length + Math.max(0, items.length - 1);
-  for (const item of items) length += servedLength(item);
+  for (const size of sizes) length += size;
   res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': length });
 
   let buffer = Buffer.allocUnsafe(Math.max(bufferSize, Buffer.byteLength(opening)));
@@ -31,7 +32,7 @@ export async function writeStoredList(res: ServerResponse, contentType: string, 
     return !res.destroyed;
   };
   for (let i = 0; i < items.length; i++) {
-    const size = servedLength(items[i]) + 1;
+    const size = sizes[i] + 1;
     if (offset + size > buffer.length) {
       if (!(await flush())) return;
       if (size > buffer.length) buffer = Buffer.allocUnsafe(size);

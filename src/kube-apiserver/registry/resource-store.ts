@@ -166,12 +166,13 @@ export class ResourceStore {
    * current one, the update fails with 409 Conflict instead of retrying.
    */
   async update(namespace: string, name: string, tryUpdate: TryUpdate, options: UpdateOptions): Promise<{ object: KubeObject; created: boolean }> {
-    const key = bytes(this.key(namespace, name));
+    const keyString = this.key(namespace, name);
+    const key = bytes(keyString);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.#read(namespace, name);
       // The watch cache's copy is the current object when it has the stored revision (it is
       // shared, so it is only read); otherwise the stored bytes are decoded.
-      const cached = kv ? this.cache.get(keyText(kv.key)) : undefined;
+      const cached = kv ? this.cache.get(keyString) : undefined;
       const shared = cached !== undefined && cached.metadata?.resourceVersion === String(kv!.modRevision);
       const current = kv ? (shared ? this.served(cached) : this.#decode(kv)) : undefined;
       /** `current` as the caller may keep and change it. */
